@@ -1,0 +1,104 @@
+"""Reads of identity data. Every staff-facing read takes the actor and applies their data scope;
+a record outside the scope is reported as not found, so its existence does not leak."""
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+
+from tongban.accounts.models import LegalPerson, Mandate, Person, Staff, User
+from tongban.core.errors import NotFound
+from tongban.core.scope import NOTHING, DataScope
+
+PAGE_SIZE = 20
+
+
+def user_by_identifier(identifier: str) -> User | None:
+    identifier = identifier.strip()
+    users = User.objects.select_related("person")
+    if len(identifier) == 18:
+        return users.filter(person__id_number=identifier.upper()).first()
+    if len(identifier) == 11 and identifier.isdigit():
+        return users.filter(person__phone=identifier).order_by("id").first()
+    return users.filter(username=identifier).first()
+
+
+def staff_of(user) -> Staff | None:
+    if not user.is_authenticated or user.kind != User.STAFF:
+        return None
+    try:
+        return (
+            Staff.objects.select_related("department", "scope_region", "hall", "agency_point")
+            .prefetch_related("posts", "scope_departments")
+            .get(user=user)
+        )
+    except Staff.DoesNotExist:
+        return None
+
+
+def staff_scope(user) -> DataScope:
+    staff = staff_of(user)
+    if staff is None:
+        return NOTHING
+    departments = None if staff.scope_all_departments else frozenset(d.pk for d in staff.scope_departments.all())
+    return DataScope(region_prefix=staff.scope_region.prefix, department_ids=departments)
+
+
+def staff_has_post(user, post_code: str) -> bool:
+    staff = staff_of(user)
+    return staff is not None and any(post.code == post_code for post in staff.posts.all())
+
+
+def persons_in_scope(scope: DataScope) -> QuerySet[Person]:
+    return Person.objects.filter(region_id__startswith=scope.region_prefix)
+
+
+def person_search(*, actor, query: str = "", page: int = 1) -> Page:
+    """Persons in the actor's scope, newest first, filtered by name, full ID number or phone."""
+    persons = persons_in_scope(staff_scope(actor)).select_related("region")
+    query = query.strip()
+    if query:
+        persons = persons.filter(_person_query(query))
+    return _paginate(persons.order_by("-id"), page)
+
+
+def _person_query(query: str) -> Q:
+    # Exact identifiers only: a partial ID number search would let a clerk enumerate people.
+    if len(query) == 18:
+        return Q(id_number=query.upper())
+    if len(query) == 11 and query.isdigit():
+        return Q(phone=query)
+    return Q(real_name__startswith=query)
+
+
+def person_get(*, actor, person_id: int) -> Person:
+    person = persons_in_scope(staff_scope(actor)).select_related("region").filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("未找到该自然人，或其不在您的数据范围内。", code="person_not_found")
+    return person
+
+
+def legal_person_search(*, actor, query: str = "", page: int = 1) -> Page:
+    legal_persons = LegalPerson.objects.filter(region_id__startswith=staff_scope(actor).region_prefix)
+    query = query.strip().upper()
+    if query:
+        legal_persons = legal_persons.filter(Q(uscc=query) | Q(name__contains=query))
+    return _paginate(legal_persons.select_related("region", "legal_representative").order_by("-id"), page)
+
+
+def mandates_of(person: Person) -> QuerySet[Mandate]:
+    return person.mandates.select_related("legal_person").order_by("-requested_at")
+
+
+def mandates_awaiting(person: Person) -> QuerySet[Mandate]:
+    """Agents' requests waiting for this person as legal representative."""
+    return Mandate.objects.filter(
+        legal_person__legal_representative=person, status=Mandate.PENDING
+    ).select_related("person", "legal_person")
+
+
+def legal_persons_for(person: Person) -> QuerySet[LegalPerson]:
+    return LegalPerson.objects.filter(mandates__person=person, mandates__status=Mandate.ACTIVE).distinct()
+
+
+def _paginate(queryset: QuerySet, page: int) -> Page:
+    paginator = Paginator(queryset, PAGE_SIZE)
+    return paginator.get_page(page)

@@ -1,0 +1,230 @@
+"""Every write to identity data: registration, log-in bookkeeping, mandates, staff, unmasked reads.
+Each act commits with its audit entry."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tongban.accounts import selectors
+from tongban.accounts.models import LegalPerson, Mandate, Person, Post, Staff, User
+from tongban.core.audit import audit_record
+from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError, ValidationFailed
+from tongban.core.identifiers import parse_id_number, parse_uscc
+from tongban.org import selectors as org_selectors
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as error:
+        raise ValidationFailed("；".join(error.messages), code="password_rejected", field="password") from None
+
+
+def _check_phone(phone: str) -> str:
+    phone = phone.strip()
+    if len(phone) != 11 or not phone.isdigit() or not phone.startswith("1"):
+        raise ValidationFailed("手机号码应为以1开头的11位数字。", code="phone_format", field="phone")
+    return phone
+
+
+def person_upsert(*, real_name: str, id_number: str, phone: str = "", region_code: str | None = None) -> Person:
+    """The population record for an ID number: created, or its contact data refreshed."""
+    parsed = parse_id_number(id_number)
+    real_name = real_name.strip()
+    if not 2 <= len(real_name) <= 50:
+        raise ValidationFailed("请填写与身份证一致的姓名（2至50个字）。", code="name_format", field="real_name")
+    person, created = Person.objects.get_or_create(
+        id_number=parsed.value,
+        defaults={"real_name": real_name, "birth_date": parsed.birth_date, "sex": parsed.sex, "phone": phone,
+                  "region_id": region_code},
+    )
+    if not created and person.real_name != real_name:
+        raise ValidationFailed("姓名与该身份证号码登记的姓名不一致，请核对。", code="name_mismatch", field="real_name")
+    return person
+
+
+@transaction.atomic
+def person_register(*, real_name: str, id_number: str, phone: str, password: str) -> User:
+    """Public sign-up of a natural person: real name + valid ID number + phone + password."""
+    phone = _check_phone(phone)
+    person = person_upsert(real_name=real_name, id_number=id_number, phone=phone)
+    if User.objects.filter(person=person).exists():
+        raise Conflict("该身份证号码已注册账号，请直接登录；忘记密码请到窗口或通过手机验证找回。",
+                       code="already_registered", field="id_number")
+    if not person.phone:
+        person.phone = phone
+        person.save(update_fields=["phone"])
+    user = User(username=f"u{person.id_number}", kind=User.CITIZEN, person=person, first_name=person.real_name)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_record(action="user.register", obj=user, actor=user, region_code=person.region_id or "")
+    return user
+
+
+def user_login(*, request, identifier: str, password: str) -> User:
+    """Check credentials with lockout: after TONGBAN_LOCKOUT_ATTEMPTS failures in a row the account
+    is locked for TONGBAN_LOCKOUT_MINUTES. Every attempt on a known account is audited."""
+    user = selectors.user_by_identifier(identifier)
+    now = timezone.now()
+    if user is not None and user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        _audit_login(user, "locked")
+        raise PermissionDenied(f"连续登录失败次数过多，账号已锁定，请{minutes}分钟后再试。", code="account_locked")
+    authenticated = authenticate(request, username=identifier, password=password)
+    if authenticated is None:
+        if user is not None:
+            _login_failed(user)
+        raise ValidationFailed("账号或密码错误。", code="bad_credentials")
+    User.objects.filter(pk=authenticated.pk).update(failed_logins=0, locked_until=None)
+    _audit_login(authenticated, "success")
+    return authenticated
+
+
+@transaction.atomic
+def _login_failed(user: User) -> None:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.failed_logins += 1
+    fields = ["failed_logins"]
+    if user.failed_logins >= settings.TONGBAN_LOCKOUT_ATTEMPTS:
+        user.locked_until = timezone.now() + dt.timedelta(minutes=settings.TONGBAN_LOCKOUT_MINUTES)
+        user.failed_logins = 0
+        fields.append("locked_until")
+    user.save(update_fields=fields)
+    _audit_login(user, "locked" if "locked_until" in fields else "failed")
+
+
+def _audit_login(user: User, outcome: str) -> None:
+    with transaction.atomic():
+        audit_record(action="user.login", obj=user, actor=user, outcome=outcome)
+
+
+@transaction.atomic
+def user_set_large_text(*, user: User, enabled: bool) -> None:
+    user.large_text = enabled
+    user.save(update_fields=["large_text"])
+
+
+@transaction.atomic
+def legal_person_bind(*, user: User, uscc: str, name: str) -> Mandate:
+    """An enterprise agent binds a legal person by its credit code. The legal representative is
+    bound at once; anyone else waits for the representative's confirmation."""
+    if user.person_id is None:
+        raise PermissionDenied("请先完成实名注册，再绑定企业。", code="not_real_name")
+    code = parse_uscc(uscc).value
+    legal_person = LegalPerson.objects.select_related("legal_representative").filter(uscc=code).first()
+    if legal_person is None:
+        raise NotFound("法人库中没有该统一社会信用代码，请核对；新设企业请先以个人身份办理设立登记。",
+                       code="legal_person_unknown", field="uscc")
+    if legal_person.name != name.strip():
+        raise ValidationFailed("企业名称与法人库登记的名称不一致，请按营业执照填写全称。",
+                               code="legal_person_name_mismatch", field="name")
+    is_representative = legal_person.legal_representative_id == user.person_id
+    try:
+        with transaction.atomic():
+            mandate = Mandate.objects.create(
+                person_id=user.person_id,
+                legal_person=legal_person,
+                role=Mandate.REPRESENTATIVE if is_representative else Mandate.AGENT,
+                status=Mandate.ACTIVE if is_representative else Mandate.PENDING,
+                decided_at=timezone.now() if is_representative else None,
+            )
+    except IntegrityError:
+        raise Conflict("您已绑定该企业或正在等待确认。", code="mandate_exists") from None
+    audit_record(action="mandate.request", obj=mandate, actor=user, acting_for=f"legal:{code}")
+    return mandate
+
+
+def _mandate_for_representative(*, user: User, mandate_id: int) -> Mandate:
+    mandate = Mandate.objects.select_for_update().select_related("legal_person").filter(pk=mandate_id).first()
+    if mandate is None or mandate.legal_person.legal_representative_id != user.person_id:
+        raise NotFound("未找到该授权，或您不是该企业的法定代表人。", code="mandate_not_found")
+    return mandate
+
+
+@transaction.atomic
+def mandate_decide(*, user: User, mandate_id: int, approve: bool) -> Mandate:
+    mandate = _mandate_for_representative(user=user, mandate_id=mandate_id)
+    if mandate.status != Mandate.PENDING:
+        raise Conflict(f"该授权当前状态为“{mandate.get_status_display()}”，无需再次确认。", code="mandate_not_pending")
+    mandate.status = Mandate.ACTIVE if approve else Mandate.DECLINED
+    mandate.decided_at = timezone.now()
+    mandate.save(update_fields=["status", "decided_at"])
+    audit_record(action="mandate.approve" if approve else "mandate.decline", obj=mandate, actor=user,
+                 acting_for=f"legal:{mandate.legal_person.uscc}")
+    return mandate
+
+
+@transaction.atomic
+def mandate_revoke(*, user: User, mandate_id: int) -> Mandate:
+    mandate = _mandate_for_representative(user=user, mandate_id=mandate_id)
+    if mandate.role == Mandate.REPRESENTATIVE:
+        raise TongbanError("法定代表人身份随法人登记变更，不能在此撤销。", code="mandate_is_representative")
+    if mandate.status != Mandate.ACTIVE:
+        raise Conflict(f"该授权当前状态为“{mandate.get_status_display()}”，不能撤销。", code="mandate_not_active")
+    mandate.status = Mandate.REVOKED
+    mandate.revoked_at = timezone.now()
+    mandate.save(update_fields=["status", "revoked_at"])
+    audit_record(action="mandate.revoke", obj=mandate, actor=user, acting_for=f"legal:{mandate.legal_person.uscc}")
+    return mandate
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    real_name: str,
+    department_id: int,
+    post_codes: list[str],
+    scope_region_code: str,
+    scope_department_ids: list[int] | None = None,
+    hall_id: int | None = None,
+    agency_point_id: int | None = None,
+    check_password: bool = True,
+) -> Staff:
+    """Create a staff account (administrators only; the seed passes actor=None)."""
+    if actor is not None and not selectors.staff_has_post(actor, Post.ADMIN):
+        raise PermissionDenied("只有管理员可以创建工作人员账号。", code="not_admin")
+    if User.objects.filter(username=username).exists():
+        raise Conflict(f"用户名“{username}”已被使用。", code="username_taken", field="username")
+    department = org_selectors.department_by_id(department_id)
+    region = org_selectors.region_by_code(scope_region_code)
+    user = User(username=username, kind=User.STAFF, first_name=real_name, is_staff=Post.ADMIN in post_codes)
+    if check_password:
+        _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    staff = Staff.objects.create(
+        user=user, department=department, scope_region=region, scope_all_departments=scope_department_ids is None,
+        hall_id=hall_id, agency_point_id=agency_point_id,
+    )
+    staff.posts.set(post_codes)
+    if scope_department_ids:
+        staff.scope_departments.set(scope_department_ids)
+    audit_record(action="staff.create", obj=staff, actor=actor, detail={"posts": post_codes,
+                 "scope_region": scope_region_code}, region_code=department.region_id)
+    return staff
+
+
+REVEALABLE_FIELDS = {"id_number": "公民身份号码", "phone": "手机号码"}
+
+
+@transaction.atomic
+def person_reveal(*, actor: User, person_id: int, field: str, purpose: str) -> str:
+    """The unmasked value of one personal field, for staff whose scope covers the person. The read
+    is written to the audit chain with its purpose before the value is returned."""
+    if field not in REVEALABLE_FIELDS:
+        raise ValidationFailed("只能查看证件号码或手机号码的完整信息。", code="field_not_revealable", field="field")
+    if not purpose.strip():
+        raise ValidationFailed("查看完整个人信息须填写用途。", code="purpose_required", field="purpose")
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    audit_record(action="person.reveal", obj=person, actor=actor, detail={"field": field, "purpose": purpose.strip()},
+                 region_code=person.region_id or "")
+    return getattr(person, field)

@@ -1,0 +1,43 @@
+"""The versioned HTTP API (/api/v1): one NinjaAPI, a router per context, one error mapping."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from tongban.accounts.api import router as accounts_router
+from tongban.core.errors import TongbanError
+from tongban.org.api import router as org_router
+
+api = NinjaAPI(
+    title="通办 API",
+    version="1",
+    description="示范市一网通办平台接口。错误以 application/problem+json 返回，含中文说明与机器可读代码。",
+    urls_namespace="api-v1",
+)
+api.add_router("/org", org_router, tags=["组织机构"])
+api.add_router("/accounts", accounts_router, tags=["用户与身份"])
+
+
+def problem(request: HttpRequest, *, status: int, code: str, title: str, detail: str, **extra):
+    body = {"type": f"urn:tongban:error:{code}", "title": title, "status": status, "detail": detail, "code": code}
+    body.update(extra)
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(TongbanError)
+def tongban_error(request, error: TongbanError):
+    extra = {"field": error.field} if error.field else {}
+    return problem(request, status=error.status, code=error.code, title=error.message, detail=error.message, **extra)
+
+
+@api.exception_handler(ValidationError)
+def schema_error(request, error: ValidationError):
+    return problem(request, status=400, code="bad_request", title="请求格式不正确",
+                   detail="请求参数不符合接口定义，请按 errors 中列出的字段修改后重试。", errors=error.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, error):
+    return problem(request, status=401, code="unauthenticated", title="请先登录", detail="请先登录后再调用此接口。")

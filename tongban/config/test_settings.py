@@ -1,0 +1,8 @@
+"""Settings for the test suite: the same as production's but for fast hashing and static files
+served without a collected manifest."""
+
+from tongban.config.settings import *  # noqa: F403
+from tongban.config.settings import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

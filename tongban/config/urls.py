@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tongban.config.api import api
+from tongban.core.views import healthz
+
+admin.site.site_header = "通办 · 管理后台"
+admin.site.site_title = "通办管理后台"
+admin.site.index_title = "平台数据管理"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("workbench/", include("tongban.workbench.urls")),
+    path("", include("tongban.portal.urls")),
+]

@@ -1,0 +1,163 @@
+"""The tamper-evident audit chain ("把权力关进技术的笼子").
+
+`audit_record` appends an entry inside the caller's transaction, so the change and its record
+commit together or not at all. Entries are linked into the hash chain afterwards by `audit_seal`,
+one sealer at a time, in the order they become visible: writers never queue on the chain's head,
+as message logs are batch-sealed in national data-exchange layers. `audit_verify` walks the chain
+and names the first entry that was edited, deleted or moved.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from tongban.core import context
+from tongban.core.models import AuditChainHead, AuditEntry
+
+GENESIS_HASH = "0" * 64
+SEAL_BATCH = 2000
+
+
+def audit_record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    outcome: str = "success",
+    detail: dict | None = None,
+    actor=None,
+    acting_for: str = "",
+    region_code: str = "",
+) -> AuditEntry:
+    """Append an audit entry in the current transaction. The actor and address default to the
+    request's (core.context); pass `actor` where the act is not the logged-in user's own."""
+    request = context.current()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    entry = AuditEntry.objects.create(
+        actor_id=actor.pk if actor is not None else request.actor_id,
+        actor_label=actor.get_username() if actor is not None else request.actor_label,
+        acting_for=acting_for,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        detail=detail or {},
+        ip=request.ip,
+        region_code=region_code,
+    )
+    transaction.on_commit(_request_seal)
+    return entry
+
+
+def _request_seal() -> None:
+    # With a broker, the periodic task seals; embedded, seal now unless another sealer is busy.
+    if settings.TONGBAN_BROKER_URL:
+        return
+    audit_seal(wait=False)
+
+
+def entry_digest(entry: AuditEntry, seq: int, prev_hash: str) -> str:
+    """The hash of one entry: its sequence, its predecessor's hash and every recorded field."""
+    created = entry.created_at.astimezone(dt.UTC).isoformat()
+    payload = [
+        seq,
+        prev_hash,
+        created,
+        entry.actor_id,
+        entry.actor_label,
+        entry.acting_for,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.outcome,
+        entry.detail,
+        entry.ip,
+        entry.region_code,
+    ]
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.new(settings.TONGBAN_AUDIT_HASH, canonical.encode()).hexdigest()
+
+
+def audit_seal(*, wait: bool = True) -> int:
+    """Link every committed, unsealed entry into the chain; returns how many were sealed.
+    With `wait=False` it returns 0 at once when another sealer holds the head."""
+    sealed = 0
+    while True:
+        batch = _seal_batch(wait=wait)
+        if not batch:
+            return sealed
+        sealed += batch
+
+
+def _seal_batch(*, wait: bool) -> int:
+    with transaction.atomic():
+        head = _lock_head(wait=wait)
+        if head is None:
+            return 0
+        pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:SEAL_BATCH])
+        for entry in pending:
+            entry.seq = head.seq + 1
+            entry.prev_hash = head.hash or GENESIS_HASH
+            entry.hash = entry_digest(entry, entry.seq, entry.prev_hash)
+            head.seq, head.hash = entry.seq, entry.hash
+        if pending:
+            AuditEntry.objects.bulk_update(pending, ["seq", "prev_hash", "hash"], batch_size=500)
+            head.sealed_at = timezone.now()
+            head.save(update_fields=["seq", "hash", "sealed_at"])
+        return len(pending)
+
+
+def _lock_head(*, wait: bool) -> AuditChainHead | None:
+    AuditChainHead.objects.get_or_create(pk=1)
+    heads = AuditChainHead.objects.select_for_update(skip_locked=not wait).filter(pk=1)
+    return heads.first()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    unsealed: int
+    broken_seq: int | None = None
+    broken_id: int | None = None
+    reason: str = ""
+
+
+def audit_verify() -> ChainReport:
+    """Walk the chain in sequence order; stop at the first entry whose place or content changed."""
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    for entry in _sealed_entries():
+        if entry.seq != expected_seq:
+            return _broken(checked, expected_seq, entry.id, f"链序号应为{expected_seq}，实为{entry.seq}：其间的记录被删除或调换")
+        if entry.prev_hash != prev_hash:
+            return _broken(checked, entry.seq, entry.id, "前一哈希与上一条记录不符：记录被删除、调换或改动")
+        if entry.hash != entry_digest(entry, entry.seq, entry.prev_hash):
+            return _broken(checked, entry.seq, entry.id, "内容与哈希不符：记录被改动")
+        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head and (head.seq != checked or (checked and head.hash != prev_hash)):
+        return _broken(checked, checked + 1, None, f"链头记录到第{head.seq}条，实际只有{checked}条：链尾记录被删除")
+    return ChainReport(ok=True, checked=checked, unsealed=_unsealed_count())
+
+
+def _broken(checked: int, seq: int, entry_id: int | None, reason: str) -> ChainReport:
+    return ChainReport(
+        ok=False, checked=checked, unsealed=_unsealed_count(), broken_seq=seq, broken_id=entry_id, reason=reason
+    )
+
+
+def _sealed_entries() -> Iterator[AuditEntry]:
+    return AuditEntry.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=5000)
+
+
+def _unsealed_count() -> int:
+    return AuditEntry.objects.filter(seq__isnull=True).count()

@@ -1,0 +1,26 @@
+"""Who is acting, from where: set once per request by the middleware, read by the audit chain."""
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    actor_id: int | None = None
+    actor_label: str = ""
+    ip: str = ""
+
+
+_current: ContextVar[RequestContext] = ContextVar("tongban_request_context", default=RequestContext())
+
+
+def current() -> RequestContext:
+    return _current.get()
+
+
+def bind(context: RequestContext):
+    return _current.set(context)
+
+
+def reset(token) -> None:
+    _current.reset(token)

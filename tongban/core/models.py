@@ -1,0 +1,84 @@
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEntry(models.Model):
+    """One act in the tamper-evident audit trail. Written in the business transaction without a
+    hash; the sealer (core.audit.audit_seal) later gives it a sequence number and links it to the
+    previous entry, so writers never wait on the chain's head."""
+
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
+    actor_label = models.CharField("操作人", max_length=150, blank=True)
+    acting_for = models.CharField("代表", max_length=80, blank=True)
+    action = models.CharField("事件类型", max_length=80, db_index=True)
+    object_type = models.CharField("对象类型", max_length=60, blank=True)
+    object_id = models.CharField("对象标识", max_length=80, blank=True)
+    outcome = models.CharField("结果", max_length=20, default="success")
+    detail = models.JSONField("详情", default=dict, blank=True)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+    region_code = models.CharField("区划", max_length=12, blank=True)
+    seq = models.BigIntegerField("链序号", null=True, blank=True, unique=True)
+    prev_hash = models.CharField("前一哈希", max_length=64, blank=True)
+    hash = models.CharField("哈希", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor_id", "created_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq or '待封'} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """The last sealed entry: lets verification notice entries deleted from the chain's end."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+    sealed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up working days are known. A date in a year without a row
+    cannot be judged: the calendar refuses rather than guess weekends."""
+
+    year = models.PositiveSmallIntegerField("年份", primary_key=True)
+    source = models.CharField("来源", max_length=120)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "日历年份"
+        verbose_name_plural = "日历年份"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年"
+
+
+class CalendarDay(models.Model):
+    """An exception to the weekday rule: a holiday on a weekday, or a make-up working day (调休)
+    on a weekend."""
+
+    HOLIDAY = "holiday"
+    WORKDAY = "workday"
+    KINDS = [(HOLIDAY, "法定节假日（休息）"), (WORKDAY, "调休上班")]
+
+    date = models.DateField("日期", primary_key=True)
+    kind = models.CharField("类型", max_length=10, choices=KINDS)
+    name = models.CharField("名称", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "节假日与调休"
+        verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"

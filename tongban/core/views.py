@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+
+
+def healthz(request):
+    """Liveness and readiness: the database answers, and the task queue (broker or embedded)."""
+    checks = {"database": _database_status(), "tasks": _task_queue_status()}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+
+
+def _database_status() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True, "engine": connection.vendor}
+    except Exception as error:  # report, never raise: this page exists to describe failures
+        return {"ok": False, "engine": connection.vendor, "error": str(error)}
+
+
+def _task_queue_status() -> dict:
+    if not settings.TONGBAN_BROKER_URL:
+        return {"ok": True, "mode": "embedded"}
+    from tongban.config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"ok": True, "mode": "broker"}
+    except Exception as error:
+        return {"ok": False, "mode": "broker", "error": str(error)}
