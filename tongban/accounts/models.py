@@ -127,7 +127,6 @@ class User(AbstractUser):
                                   related_name="user")
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
-    large_text = models.BooleanField("大字模式", default=False)
 
     class Meta:
         verbose_name = "账号"

@@ -48,7 +48,7 @@ def staff_has_post(user, post_code: str) -> bool:
 
 
 def persons_in_scope(scope: DataScope) -> QuerySet[Person]:
-    return Person.objects.filter(region_id__startswith=scope.region_prefix)
+    return Person.objects.filter(region__code__startswith=scope.region_prefix)
 
 
 def person_search(*, actor, query: str = "", page: int = 1) -> Page:
@@ -77,7 +77,7 @@ def person_get(*, actor, person_id: int) -> Person:
 
 
 def legal_person_search(*, actor, query: str = "", page: int = 1) -> Page:
-    legal_persons = LegalPerson.objects.filter(region_id__startswith=staff_scope(actor).region_prefix)
+    legal_persons = LegalPerson.objects.filter(region__code__startswith=staff_scope(actor).region_prefix)
     query = query.strip().upper()
     if query:
         legal_persons = legal_persons.filter(Q(uscc=query) | Q(name__contains=query))
@@ -88,11 +88,12 @@ def mandates_of(person: Person) -> QuerySet[Mandate]:
     return person.mandates.select_related("legal_person").order_by("-requested_at")
 
 
-def mandates_awaiting(person: Person) -> QuerySet[Mandate]:
-    """Agents' requests waiting for this person as legal representative."""
+def agent_mandates_managed_by(person: Person) -> QuerySet[Mandate]:
+    """Agents' pending requests and active authorisations for the legal persons this person
+    represents: what the representative confirms or revokes."""
     return Mandate.objects.filter(
-        legal_person__legal_representative=person, status=Mandate.PENDING
-    ).select_related("person", "legal_person")
+        legal_person__legal_representative=person, role=Mandate.AGENT, status__in=[Mandate.PENDING, Mandate.ACTIVE]
+    ).select_related("person", "legal_person").order_by("status", "-requested_at")
 
 
 def legal_persons_for(person: Person) -> QuerySet[LegalPerson]:

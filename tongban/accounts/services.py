@@ -105,12 +105,6 @@ def _audit_login(user: User, outcome: str) -> None:
 
 
 @transaction.atomic
-def user_set_large_text(*, user: User, enabled: bool) -> None:
-    user.large_text = enabled
-    user.save(update_fields=["large_text"])
-
-
-@transaction.atomic
 def legal_person_bind(*, user: User, uscc: str, name: str) -> Mandate:
     """An enterprise agent binds a legal person by its credit code. The legal representative is
     bound at once; anyone else waits for the representative's confirmation."""

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "tongban.accounts",
     "tongban.portal",
     "tongban.workbench",
+    "tongban.demo",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tongban.core.middleware.RequestContextMiddleware",
+    "tongban.core.middleware.TongbanErrorMiddleware",
 ]
 
 ROOT_URLCONF = "tongban.config.urls"

@@ -134,7 +134,11 @@ class ChainReport:
 
 def audit_verify() -> ChainReport:
     """Walk the chain in sequence order; stop at the first entry whose place or content changed."""
-    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    # The head is read before the walk: a sealer running meanwhile only appends beyond it, and those
+    # entries are checked as links. Read after the walk, it would report a live chain as truncated.
+    head = AuditChainHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, "")
+    expected_seq, prev_hash, checked, at_head = 1, GENESIS_HASH, 0, None
     for entry in _sealed_entries():
         if entry.seq != expected_seq:
             return _broken(checked, expected_seq, entry.id, f"链序号应为{expected_seq}，实为{entry.seq}：其间的记录被删除或调换")
@@ -143,9 +147,14 @@ def audit_verify() -> ChainReport:
         if entry.hash != entry_digest(entry, entry.seq, entry.prev_hash):
             return _broken(checked, entry.seq, entry.id, "内容与哈希不符：记录被改动")
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head and (head.seq != checked or (checked and head.hash != prev_hash)):
-        return _broken(checked, checked + 1, None, f"链头记录到第{head.seq}条，实际只有{checked}条：链尾记录被删除")
+        if entry.seq == head_seq:
+            at_head = entry
+    if checked < head_seq:
+        return _broken(checked, checked + 1, None, f"链头记录到第{head_seq}条，实际只有{checked}条：链尾记录被删除")
+    if at_head is not None and at_head.hash != head_hash:
+        return _broken(checked, head_seq, at_head.id, f"第{head_seq}条的哈希与链头记录不符：链尾记录被改写")
+    if head is None and checked and not AuditChainHead.objects.filter(pk=1).exists():
+        return _broken(checked, checked + 1, None, "链头记录缺失：无法确认链尾是否被删除")
     return ChainReport(ok=True, checked=checked, unsealed=_unsealed_count())
 
 

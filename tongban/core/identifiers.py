@@ -158,9 +158,11 @@ def region_level(code: str, *, field: str = "code") -> str:
         raise ValidationFailed(
             "行政区划代码中某一级为全零，但其后仍有非零数字。", code="region_structure", field=field
         )
-    if level in {"township", "village"} and not 1 <= int(code[6:9]) <= 399:
+    # GB/T 10114: 001–099 street, 100–199 town, 200–399 township, 400–599 government-enterprise units
+    # (state farms, forestry bureaus, development zones), which the statistical codes list too.
+    if level in {"township", "village"} and not 1 <= int(code[6:9]) <= 599:
         raise ValidationFailed(
-            "乡级代码（第7至9位）应在001–399之间：001–099为街道，100–199为镇，200–399为乡。",
+            "乡级代码（第7至9位）应在001–599之间：001–099为街道，100–199为镇，200–399为乡，400–599为政企合一单位。",
             code="region_township",
             field=field,
         )

@@ -19,3 +19,24 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             context.reset(token)
+
+
+class TongbanErrorMiddleware:
+    """Pages: a refusal raised by a service and not handled by the view becomes an error page
+    with its Chinese message and status (the API maps the same errors to problem+json)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from tongban.core.errors import TongbanError
+
+        if isinstance(exception, TongbanError):
+            return render(request, "error.html", {"message": exception.message, "status": exception.status},
+                          status=exception.status)
+        return None

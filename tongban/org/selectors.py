@@ -31,7 +31,7 @@ def department_by_id(department_id: int) -> Department:
 
 
 def departments_in_scope(scope: DataScope) -> QuerySet[Department]:
-    departments = Department.objects.filter(region_id__startswith=scope.region_prefix)
+    departments = Department.objects.filter(region__code__startswith=scope.region_prefix)
     if scope.department_ids is not None:
         departments = departments.filter(pk__in=scope.department_ids)
     return departments.select_related("region", "parent").order_by("region_id", "name")
@@ -45,10 +45,10 @@ def department_get(*, scope: DataScope, department_id: int) -> Department:
 
 
 def halls_in_region(prefix: str) -> QuerySet[ServiceHall]:
-    return ServiceHall.objects.filter(region_id__startswith=prefix).select_related("region").prefetch_related(
+    return ServiceHall.objects.filter(region__code__startswith=prefix).select_related("region").prefetch_related(
         "windows__departments"
     )
 
 
 def agency_points_in_region(prefix: str) -> QuerySet[AgencyPoint]:
-    return AgencyPoint.objects.filter(region_id__startswith=prefix).select_related("region")
+    return AgencyPoint.objects.filter(region__code__startswith=prefix).select_related("region")

@@ -1,0 +1,42 @@
+import os
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+DEMO_LOGINS = [
+    ("citizen", "个人用户（王小明）"),
+    ("enterprise", "企业经办人（李经办）"),
+    ("clerk", "综合窗口受理员"),
+    ("reviewer", "审核人员"),
+    ("approver", "审批人员"),
+    ("supervisor", "电子监察人员"),
+    ("admin", "系统管理员"),
+]
+
+
+class Command(BaseCommand):
+    help = "以生产服务器（gunicorn + whitenoise）提供门户、工作台、管理后台和接口文档。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+
+    def handle(self, *args, port: int, host: str, workers: int, **options):
+        base = f"http://{host}:{port}"
+        self.stdout.write(self.style.SUCCESS(f"\n{settings.TONGBAN_SITE_NAME} 已启动："))
+        for label, path in [("门户", "/"), ("工作台", "/workbench/"), ("管理后台", "/admin/"),
+                            ("接口文档", "/api/v1/docs"), ("健康检查", "/healthz")]:
+            self.stdout.write(f"  {label:<6} {base}{path}")
+        self.stdout.write("\n演示账号（密码均为 Demo#2026）：")
+        for username, role in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<11} {role}")
+        self.stdout.write("\n按 Ctrl+C 停止。\n")
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        os.execv(gunicorn, [
+            "gunicorn", "tongban.config.wsgi:application",
+            "--config", "python:tongban.config.gunicorn",
+            "--bind", f"{host}:{port}", "--workers", str(workers),
+        ])

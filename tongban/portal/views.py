@@ -1,0 +1,137 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from tongban.accounts import selectors as accounts_selectors
+from tongban.accounts import services as accounts_services
+from tongban.core.errors import TongbanError
+from tongban.core.forms import add_service_error
+from tongban.org import selectors as org_selectors
+from tongban.portal.forms import BindLegalPersonForm, LoginForm, SignupForm
+
+LARGE_TEXT_COOKIE = "tb_large_text"
+
+
+def home(request):
+    halls = org_selectors.halls_in_region("").order_by("region_id")[:8]
+    return render(request, "portal/home.html", {"halls": halls})
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accounts_services.user_login(
+                request=request, identifier=form.cleaned_data["identifier"], password=form.cleaned_data["password"]
+            )
+        except TongbanError as error:
+            add_service_error(form, error)
+        else:
+            login(request, user)
+            return HttpResponseRedirect(_next_url(request, user))
+    return render(request, "portal/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def _next_url(request, user) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("workbench:home") if user.is_officer else reverse("portal:profile")
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.success(request, "您已安全退出。")
+    return redirect("portal:home")
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = accounts_services.person_register(
+                real_name=data["real_name"], id_number=data["id_number"], phone=data["phone"],
+                password=data["password"],
+            )
+        except TongbanError as error:
+            add_service_error(form, error)
+        else:
+            login(request, user, backend="tongban.accounts.backends.IdentifierBackend")
+            messages.success(request, "注册成功，欢迎使用。如需以企业身份办事，请在下方绑定企业。")
+            return redirect("portal:profile")
+    return render(request, "portal/signup.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    if request.user.is_officer and request.user.person is None:
+        return redirect("workbench:home")
+    return render(request, "portal/profile.html", _profile_context(request, BindLegalPersonForm()))
+
+
+def _profile_context(request, bind_form: BindLegalPersonForm) -> dict:
+    person = request.user.person
+    return {
+        "person": person,
+        "bind_form": bind_form,
+        "mandates": accounts_selectors.mandates_of(person) if person else [],
+        "agents": accounts_selectors.agent_mandates_managed_by(person) if person else [],
+    }
+
+
+@login_required
+@require_POST
+def legal_person_bind(request):
+    form = BindLegalPersonForm(request.POST)
+    if form.is_valid():
+        try:
+            mandate = accounts_services.legal_person_bind(
+                user=request.user, uscc=form.cleaned_data["uscc"], name=form.cleaned_data["name"]
+            )
+        except TongbanError as error:
+            add_service_error(form, error)
+        else:
+            if mandate.status == mandate.ACTIVE:
+                messages.success(request, f"已绑定“{mandate.legal_person.name}”，您是该企业的法定代表人。")
+            else:
+                messages.info(request, f"已提交绑定“{mandate.legal_person.name}”的申请，待法定代表人确认后生效。")
+            return redirect("portal:profile")
+    return render(request, "portal/profile.html", _profile_context(request, form), status=422)
+
+
+@login_required
+@require_POST
+def mandate_act(request, mandate_id: int, act: str):
+    if act not in {"approve", "decline", "revoke"}:
+        raise Http404
+    try:
+        if act == "revoke":
+            accounts_services.mandate_revoke(user=request.user, mandate_id=mandate_id)
+            messages.success(request, "已撤销该经办人授权。")
+        else:
+            accounts_services.mandate_decide(user=request.user, mandate_id=mandate_id, approve=act == "approve")
+            messages.success(request, "已确认授权。" if act == "approve" else "已拒绝该授权申请。")
+    except TongbanError as error:
+        messages.error(request, error.message)
+    return redirect("portal:profile")
+
+
+@require_POST
+def text_size(request):
+    """The large-text mode for older users (适老化), remembered in a cookie for a year."""
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if request.POST.get("large") == "1":
+        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax")
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE)
+    return response
