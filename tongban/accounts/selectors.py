@@ -22,16 +22,17 @@ def user_by_identifier(identifier: str) -> User | None:
 
 
 def staff_of(user) -> Staff | None:
+    """The user's staff record with posts and scope, loaded once per user object (per request)."""
     if not user.is_authenticated or user.kind != User.STAFF:
         return None
-    try:
-        return (
+    if not hasattr(user, "_staff_record"):
+        user._staff_record = (
             Staff.objects.select_related("department", "scope_region", "hall", "agency_point")
             .prefetch_related("posts", "scope_departments")
-            .get(user=user)
+            .filter(user=user)
+            .first()
         )
-    except Staff.DoesNotExist:
-        return None
+    return user._staff_record
 
 
 def staff_scope(user) -> DataScope:

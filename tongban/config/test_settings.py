@@ -6,3 +6,5 @@ from tongban.config.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STATIC_ROOT = None  # tests serve static files from the finders; nothing is collected
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,62 @@
+import pytest
+
+from tongban.accounts.tests.factories import PersonFactory, UserFactory, staff_in
+from tongban.core.models import AuditEntry
+from tongban.org.tests.factories import region_tree
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerk(client):
+    staff = staff_in("341902000000", "window", "accept")
+    client.force_login(staff.user)
+    return staff
+
+
+def test_citizens_are_sent_to_log_in(client):
+    client.force_login(UserFactory())
+    response = client.get("/workbench/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_home_shows_posts_and_scope(client, clerk):
+    page = client.get("/workbench/").content.decode()
+    assert "综合窗口" in page and "受理" in page and "城东区" in page and "341902000000" in page
+
+
+def test_person_list_is_masked_and_scoped(client, clerk):
+    east = PersonFactory()
+    west = PersonFactory(region=region_tree()["341903001001"])
+    page = client.get("/workbench/persons/").content.decode()
+    assert east.masked_id_number in page and east.id_number not in page
+    assert west.real_name not in page
+
+
+def test_live_search_returns_only_the_rows(client, clerk):
+    person = PersonFactory()
+    response = client.get("/workbench/persons/", {"q": person.id_number}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert person.real_name in page and "<html" not in page
+
+
+def test_a_person_outside_scope_is_a_404_page(client, clerk):
+    west = PersonFactory(region=region_tree()["341903001001"])
+    response = client.get(f"/workbench/persons/{west.pk}/")
+    assert response.status_code == 404
+    assert "不在您的数据范围内" in response.content.decode()
+
+
+def test_reveal_needs_a_purpose_and_is_audited(client, clerk):
+    person = PersonFactory()
+    url = f"/workbench/persons/{person.pk}/reveal/"
+    refused = client.post(url, {"field": "id_number", "purpose": ""}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422 and "须填写用途" in refused.content.decode()
+    shown = client.post(url, {"field": "id_number", "purpose": "窗口核验"}, HTTP_HX_REQUEST="true")
+    assert person.id_number in shown.content.decode()
+    assert AuditEntry.objects.filter(action="person.reveal", actor_id=clerk.user.pk).count() == 1
+
+
+def test_department_list_is_scoped(client, clerk):
+    page = client.get("/workbench/departments/").content.decode()
+    assert clerk.department.name in page
