@@ -34,3 +34,19 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """The working-day calendar caches years per process; a rolled-back test must not leak them."""
+    from tongban.core.calendar import calendar_cache_clear
+
+    calendar_cache_clear()
+    yield
+    calendar_cache_clear()
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: as transactional tests they end by emptying every table, data
+    migrations' rows (posts, the holiday calendar) included."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -6,7 +6,7 @@ import itertools
 
 import factory
 
-from tongban.accounts.models import LegalPerson, Person, Staff, User
+from tongban.accounts.models import LegalPerson, Person, Post, Staff, User
 from tongban.core.identifiers import make_id_number, make_uscc
 from tongban.org.tests.factories import DepartmentFactory, region_tree
 
@@ -74,7 +74,13 @@ class StaffFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def posts(obj, create, extracted, **kwargs):
         if create:
-            obj.posts.set(extracted or ["accept"])
+            obj.posts.set(ensure_posts(extracted or ["accept"]))
+
+
+def ensure_posts(codes: list[str]) -> list[Post]:
+    """The posts seeded by migration; recreated where a transactional test flushed them."""
+    names = dict(Post.ALL)
+    return [Post.objects.get_or_create(code=code, defaults={"name": names[code]})[0] for code in codes]
 
 
 def staff_in(region_code: str, *posts: str, **kwargs) -> Staff:

@@ -4,7 +4,7 @@ import pytest
 
 from tongban.accounts.tests.factories import PASSWORD, next_id_number, staff_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_citizen_signs_up_sees_a_clear_error_then_succeeds(page):
