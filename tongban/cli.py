@@ -1,10 +1,10 @@
 """`tongban`: the operator's command, a thin wrapper over manage.py's commands.
 
-    tongban setup                    migrate, collect static files, seed the demo city once
-    tongban serve [--port 8000]      serve with gunicorn (+ the embedded scheduler)
-    tongban seed --scale small|city  build the demo city
-    tongban audit verify|seal        check or extend the audit chain
-    tongban calendar import FILE     load holidays and make-up working days
+tongban setup                    migrate, collect static files, seed the demo city once
+tongban serve [--port 8000]      serve with gunicorn (+ the embedded scheduler)
+tongban seed --scale small|city  build the demo city
+tongban audit verify|seal        check or extend the audit chain
+tongban calendar import FILE     load holidays and make-up working days
 """
 
 import os

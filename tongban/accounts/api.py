@@ -80,8 +80,12 @@ def _require_staff(request) -> None:
 def list_persons(request, q: str = "", page: int = 1):
     _require_staff(request)
     result = selectors.person_search(actor=request.user, query=q, page=page)
-    return PersonPage(count=result.paginator.count, page=result.number, pages=result.paginator.num_pages,
-                      items=list(result.object_list))
+    return PersonPage(
+        count=result.paginator.count,
+        page=result.number,
+        pages=result.paginator.num_pages,
+        items=list(result.object_list),
+    )
 
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="自然人详情（脱敏）")
@@ -93,6 +97,7 @@ def get_person(request, person_id: int):
 @router.post("/persons/{person_id}/reveal", response=RevealOut, summary="查看完整证件号或手机号（记入审计）")
 def reveal_person_field(request, person_id: int, payload: RevealIn):
     _require_staff(request)
-    value = services.person_reveal(actor=request.user, person_id=person_id, field=payload.field,
-                                   purpose=payload.purpose)
+    value = services.person_reveal(
+        actor=request.user, person_id=person_id, field=payload.field, purpose=payload.purpose
+    )
     return RevealOut(field=payload.field, value=value)

@@ -16,8 +16,9 @@ class Person(models.Model):
     birth_date = models.DateField("出生日期")
     sex = models.CharField("性别", max_length=1, choices=SEXES)
     phone = models.CharField("手机号码", max_length=11, blank=True, db_index=True)
-    region = models.ForeignKey("org.Region", verbose_name="居住地区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "org.Region", verbose_name="居住地区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("登记时间", default=timezone.now)
 
     class Meta:
@@ -44,10 +45,12 @@ class LegalPerson(models.Model):
     name = models.CharField("名称", max_length=120)
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     kind = models.CharField("类型", max_length=12, choices=KINDS, default="enterprise")
-    legal_representative = models.ForeignKey(Person, verbose_name="法定代表人", on_delete=models.PROTECT,
-                                             related_name="represented")
-    region = models.ForeignKey("org.Region", verbose_name="住所区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    legal_representative = models.ForeignKey(
+        Person, verbose_name="法定代表人", on_delete=models.PROTECT, related_name="represented"
+    )
+    region = models.ForeignKey(
+        "org.Region", verbose_name="住所区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     address = models.CharField("住所", max_length=200, blank=True)
     established_on = models.DateField("成立日期", null=True, blank=True)
 
@@ -70,8 +73,9 @@ class Mandate(models.Model):
     STATUSES = [(PENDING, "待法定代表人确认"), (ACTIVE, "有效"), (REVOKED, "已撤销"), (DECLINED, "已拒绝")]
 
     person = models.ForeignKey(Person, verbose_name="经办人", on_delete=models.PROTECT, related_name="mandates")
-    legal_person = models.ForeignKey(LegalPerson, verbose_name="法人", on_delete=models.PROTECT,
-                                     related_name="mandates")
+    legal_person = models.ForeignKey(
+        LegalPerson, verbose_name="法人", on_delete=models.PROTECT, related_name="mandates"
+    )
     role = models.CharField("身份", max_length=15, choices=ROLES)
     status = models.CharField("状态", max_length=10, choices=STATUSES, default=PENDING)
     requested_at = models.DateTimeField("申请时间", default=timezone.now)
@@ -82,8 +86,11 @@ class Mandate(models.Model):
         verbose_name = "办事授权"
         verbose_name_plural = "办事授权"
         constraints = [
-            models.UniqueConstraint(fields=["person", "legal_person"], condition=Q(status__in=["pending", "active"]),
-                                    name="mandate_one_open_per_pair"),
+            models.UniqueConstraint(
+                fields=["person", "legal_person"],
+                condition=Q(status__in=["pending", "active"]),
+                name="mandate_one_open_per_pair",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,11 +102,27 @@ class Post(models.Model):
 
     ACCEPT, REVIEW, APPROVE, ISSUE, DELIVER = "accept", "review", "approve", "issue", "deliver"
     WINDOW, AGENT, SUPERVISE, DATA, GRID, HOTLINE, ADMIN = (
-        "window", "agent", "supervise", "data", "grid", "hotline", "admin")
+        "window",
+        "agent",
+        "supervise",
+        "data",
+        "grid",
+        "hotline",
+        "admin",
+    )
     ALL = [
-        (ACCEPT, "受理"), (REVIEW, "审核"), (APPROVE, "审批"), (ISSUE, "办结"), (DELIVER, "送达"),
-        (WINDOW, "综合窗口"), (AGENT, "代办"), (SUPERVISE, "监察"), (DATA, "数据"), (GRID, "网格"),
-        (HOTLINE, "坐席"), (ADMIN, "管理"),
+        (ACCEPT, "受理"),
+        (REVIEW, "审核"),
+        (APPROVE, "审批"),
+        (ISSUE, "办结"),
+        (DELIVER, "送达"),
+        (WINDOW, "综合窗口"),
+        (AGENT, "代办"),
+        (SUPERVISE, "监察"),
+        (DATA, "数据"),
+        (GRID, "网格"),
+        (HOTLINE, "坐席"),
+        (ADMIN, "管理"),
     ]
 
     code = models.CharField("代码", max_length=12, primary_key=True)
@@ -123,8 +146,9 @@ class User(AbstractUser):
     KINDS = [(CITIZEN, "个人/企业用户"), (STAFF, "工作人员")]
 
     kind = models.CharField("账号类型", max_length=10, choices=KINDS, default=CITIZEN)
-    person = models.OneToOneField(Person, verbose_name="实名信息", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="user")
+    person = models.OneToOneField(
+        Person, verbose_name="实名信息", null=True, blank=True, on_delete=models.PROTECT, related_name="user"
+    )
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 
@@ -145,18 +169,23 @@ class Staff(models.Model):
     """A staff member: department, posts and data scope (a region subtree × departments)."""
 
     user = models.OneToOneField(User, verbose_name="账号", on_delete=models.CASCADE, related_name="staff")
-    department = models.ForeignKey("org.Department", verbose_name="所属部门", on_delete=models.PROTECT,
-                                   related_name="+")
+    department = models.ForeignKey(
+        "org.Department", verbose_name="所属部门", on_delete=models.PROTECT, related_name="+"
+    )
     posts = models.ManyToManyField(Post, verbose_name="岗位", related_name="staff")
-    scope_region = models.ForeignKey("org.Region", verbose_name="数据范围（区划）", on_delete=models.PROTECT,
-                                     related_name="+")
+    scope_region = models.ForeignKey(
+        "org.Region", verbose_name="数据范围（区划）", on_delete=models.PROTECT, related_name="+"
+    )
     scope_all_departments = models.BooleanField("范围内全部部门", default=False)
-    scope_departments = models.ManyToManyField("org.Department", verbose_name="数据范围（部门）", blank=True,
-                                               related_name="+")
-    hall = models.ForeignKey("org.ServiceHall", verbose_name="所在大厅", null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
-    agency_point = models.ForeignKey("org.AgencyPoint", verbose_name="所在代办点", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    scope_departments = models.ManyToManyField(
+        "org.Department", verbose_name="数据范围（部门）", blank=True, related_name="+"
+    )
+    hall = models.ForeignKey(
+        "org.ServiceHall", verbose_name="所在大厅", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency_point = models.ForeignKey(
+        "org.AgencyPoint", verbose_name="所在代办点", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "工作人员"

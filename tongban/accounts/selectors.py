@@ -92,9 +92,13 @@ def mandates_of(person: Person) -> QuerySet[Mandate]:
 def agent_mandates_managed_by(person: Person) -> QuerySet[Mandate]:
     """Agents' pending requests and active authorisations for the legal persons this person
     represents: what the representative confirms or revokes."""
-    return Mandate.objects.filter(
-        legal_person__legal_representative=person, role=Mandate.AGENT, status__in=[Mandate.PENDING, Mandate.ACTIVE]
-    ).select_related("person", "legal_person").order_by("status", "-requested_at")
+    return (
+        Mandate.objects.filter(
+            legal_person__legal_representative=person, role=Mandate.AGENT, status__in=[Mandate.PENDING, Mandate.ACTIVE]
+        )
+        .select_related("person", "legal_person")
+        .order_by("status", "-requested_at")
+    )
 
 
 def legal_persons_for(person: Person) -> QuerySet[LegalPerson]:

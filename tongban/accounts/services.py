@@ -40,8 +40,13 @@ def person_upsert(*, real_name: str, id_number: str, phone: str = "", region_cod
         raise ValidationFailed("请填写与身份证一致的姓名（2至50个字）。", code="name_format", field="real_name")
     person, created = Person.objects.get_or_create(
         id_number=parsed.value,
-        defaults={"real_name": real_name, "birth_date": parsed.birth_date, "sex": parsed.sex, "phone": phone,
-                  "region_id": region_code},
+        defaults={
+            "real_name": real_name,
+            "birth_date": parsed.birth_date,
+            "sex": parsed.sex,
+            "phone": phone,
+            "region_id": region_code,
+        },
     )
     if not created and person.real_name != real_name:
         raise ValidationFailed("姓名与该身份证号码登记的姓名不一致，请核对。", code="name_mismatch", field="real_name")
@@ -54,8 +59,11 @@ def person_register(*, real_name: str, id_number: str, phone: str, password: str
     phone = _check_phone(phone)
     person = person_upsert(real_name=real_name, id_number=id_number, phone=phone)
     if User.objects.filter(person=person).exists():
-        raise Conflict("该身份证号码已注册账号，请直接登录；忘记密码请到窗口或通过手机验证找回。",
-                       code="already_registered", field="id_number")
+        raise Conflict(
+            "该身份证号码已注册账号，请直接登录；忘记密码请到窗口或通过手机验证找回。",
+            code="already_registered",
+            field="id_number",
+        )
     if not person.phone:
         person.phone = phone
         person.save(update_fields=["phone"])
@@ -113,11 +121,15 @@ def legal_person_bind(*, user: User, uscc: str, name: str) -> Mandate:
     code = parse_uscc(uscc).value
     legal_person = LegalPerson.objects.select_related("legal_representative").filter(uscc=code).first()
     if legal_person is None:
-        raise NotFound("法人库中没有该统一社会信用代码，请核对；新设企业请先以个人身份办理设立登记。",
-                       code="legal_person_unknown", field="uscc")
+        raise NotFound(
+            "法人库中没有该统一社会信用代码，请核对；新设企业请先以个人身份办理设立登记。",
+            code="legal_person_unknown",
+            field="uscc",
+        )
     if legal_person.name != name.strip():
-        raise ValidationFailed("企业名称与法人库登记的名称不一致，请按营业执照填写全称。",
-                               code="legal_person_name_mismatch", field="name")
+        raise ValidationFailed(
+            "企业名称与法人库登记的名称不一致，请按营业执照填写全称。", code="legal_person_name_mismatch", field="name"
+        )
     is_representative = legal_person.legal_representative_id == user.person_id
     try:
         with transaction.atomic():
@@ -149,8 +161,12 @@ def mandate_decide(*, user: User, mandate_id: int, approve: bool) -> Mandate:
     mandate.status = Mandate.ACTIVE if approve else Mandate.DECLINED
     mandate.decided_at = timezone.now()
     mandate.save(update_fields=["status", "decided_at"])
-    audit_record(action="mandate.approve" if approve else "mandate.decline", obj=mandate, actor=user,
-                 acting_for=f"legal:{mandate.legal_person.uscc}")
+    audit_record(
+        action="mandate.approve" if approve else "mandate.decline",
+        obj=mandate,
+        actor=user,
+        acting_for=f"legal:{mandate.legal_person.uscc}",
+    )
     return mandate
 
 
@@ -196,14 +212,23 @@ def staff_create(
     user.set_password(password)
     user.save()
     staff = Staff.objects.create(
-        user=user, department=department, scope_region=region, scope_all_departments=scope_department_ids is None,
-        hall_id=hall_id, agency_point_id=agency_point_id,
+        user=user,
+        department=department,
+        scope_region=region,
+        scope_all_departments=scope_department_ids is None,
+        hall_id=hall_id,
+        agency_point_id=agency_point_id,
     )
     staff.posts.set(post_codes)
     if scope_department_ids:
         staff.scope_departments.set(scope_department_ids)
-    audit_record(action="staff.create", obj=staff, actor=actor, detail={"posts": post_codes,
-                 "scope_region": scope_region_code}, region_code=department.region_id)
+    audit_record(
+        action="staff.create",
+        obj=staff,
+        actor=actor,
+        detail={"posts": post_codes, "scope_region": scope_region_code},
+        region_code=department.region_id,
+    )
     return staff
 
 
@@ -219,6 +244,11 @@ def person_reveal(*, actor: User, person_id: int, field: str, purpose: str) -> s
     if not purpose.strip():
         raise ValidationFailed("查看完整个人信息须填写用途。", code="purpose_required", field="purpose")
     person = selectors.person_get(actor=actor, person_id=person_id)
-    audit_record(action="person.reveal", obj=person, actor=actor, detail={"field": field, "purpose": purpose.strip()},
-                 region_code=person.region_id or "")
+    audit_record(
+        action="person.reveal",
+        obj=person,
+        actor=actor,
+        detail={"field": field, "purpose": purpose.strip()},
+        region_code=person.region_id or "",
+    )
     return getattr(person, field)

@@ -34,8 +34,14 @@ def tongban_error(request, error: TongbanError):
 
 @api.exception_handler(ValidationError)
 def schema_error(request, error: ValidationError):
-    return problem(request, status=400, code="bad_request", title="请求格式不正确",
-                   detail="请求参数不符合接口定义，请按 errors 中列出的字段修改后重试。", errors=error.errors)
+    return problem(
+        request,
+        status=400,
+        code="bad_request",
+        title="请求格式不正确",
+        detail="请求参数不符合接口定义，请按 errors 中列出的字段修改后重试。",
+        errors=error.errors,
+    )
 
 
 @api.exception_handler(AuthenticationError)

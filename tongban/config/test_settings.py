@@ -1,7 +1,7 @@
 """Settings for the test suite: the same as production's but for fast hashing and static files
 served without a collected manifest."""
 
-from tongban.config.settings import *  # noqa: F403
+from tongban.config.settings import *
 from tongban.config.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from tongban.core import context
@@ -110,10 +110,19 @@ def _seal_batch(*, wait: bool) -> int:
             entry.hash = entry_digest(entry, entry.seq, entry.prev_hash)
             head.seq, head.hash = entry.seq, entry.hash
         if pending:
-            AuditEntry.objects.bulk_update(pending, ["seq", "prev_hash", "hash"], batch_size=500)
+            # One UPDATE per row, pipelined by psycopg: bulk_update's CASE expressions cost ~1 ms an entry
+            # in Python and held the sealer below the write rate it has to keep up with.
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    _SEAL_UPDATE_SQL.format(table=connection.ops.quote_name(AuditEntry._meta.db_table)),
+                    [(entry.seq, entry.prev_hash, entry.hash, entry.id) for entry in pending],
+                )
             head.sealed_at = timezone.now()
             head.save(update_fields=["seq", "hash", "sealed_at"])
         return len(pending)
+
+
+_SEAL_UPDATE_SQL = "UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s"
 
 
 def _lock_head(*, wait: bool) -> AuditChainHead | None:
@@ -141,7 +150,9 @@ def audit_verify() -> ChainReport:
     expected_seq, prev_hash, checked, at_head = 1, GENESIS_HASH, 0, None
     for entry in _sealed_entries():
         if entry.seq != expected_seq:
-            return _broken(checked, expected_seq, entry.id, f"链序号应为{expected_seq}，实为{entry.seq}：其间的记录被删除或调换")
+            return _broken(
+                checked, expected_seq, entry.id, f"链序号应为{expected_seq}，实为{entry.seq}：其间的记录被删除或调换"
+            )
         if entry.prev_hash != prev_hash:
             return _broken(checked, entry.seq, entry.id, "前一哈希与上一条记录不符：记录被删除、调换或改动")
         if entry.hash != entry_digest(entry, entry.seq, entry.prev_hash):

@@ -11,7 +11,8 @@ class RequestContext:
     ip: str = ""
 
 
-_current: ContextVar[RequestContext] = ContextVar("tongban_request_context", default=RequestContext())
+ANONYMOUS = RequestContext()
+_current: ContextVar[RequestContext] = ContextVar("tongban_request_context", default=ANONYMOUS)
 
 
 def current() -> RequestContext:

@@ -32,9 +32,7 @@ def parse_id_number(raw: str, *, field: str = "id_number") -> IdNumber:
     if len(value) != 18:
         raise ValidationFailed(f"身份证号码应为18位，当前为{len(value)}位。", code="id_number_length", field=field)
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise ValidationFailed(
-            "身份证号码前17位应为数字，最后一位为数字或X。", code="id_number_format", field=field
-        )
+        raise ValidationFailed("身份证号码前17位应为数字，最后一位为数字或X。", code="id_number_format", field=field)
     if value[:2] in {"00", "10", "20", "30", "40", "80", "90"} or value[:6].endswith("0000"):
         raise ValidationFailed("身份证号码的前6位不是有效的行政区划代码。", code="id_number_region", field=field)
     try:
@@ -98,9 +96,7 @@ def uscc_check_char(first17: str) -> str:
 def parse_uscc(raw: str, *, field: str = "uscc") -> CreditCode:
     value = (raw or "").strip().upper()
     if len(value) != 18:
-        raise ValidationFailed(
-            f"统一社会信用代码应为18位，当前为{len(value)}位。", code="uscc_length", field=field
-        )
+        raise ValidationFailed(f"统一社会信用代码应为18位，当前为{len(value)}位。", code="uscc_length", field=field)
     bad = sorted({c for c in value if c not in USCC_ALPHABET})
     if bad:
         raise ValidationFailed(
@@ -113,9 +109,7 @@ def parse_uscc(raw: str, *, field: str = "uscc") -> CreditCode:
             f"统一社会信用代码第1位“{value[0]}”不是有效的登记管理部门代码。", code="uscc_authority", field=field
         )
     if not value[2:8].isdigit():
-        raise ValidationFailed(
-            "统一社会信用代码第3至8位应为6位数字的行政区划代码。", code="uscc_region", field=field
-        )
+        raise ValidationFailed("统一社会信用代码第3至8位应为6位数字的行政区划代码。", code="uscc_region", field=field)
     expected = uscc_check_char(value[:17])
     if value[17] != expected:
         raise ValidationFailed(
@@ -146,18 +140,20 @@ def region_level(code: str, *, field: str = "code") -> str:
     if len(code) != 12 or not code.isdigit():
         raise ValidationFailed("行政区划代码应为12位数字。", code="region_format", field=field)
     if code[:2] in {"00", "10", "20", "30", "40", "80", "90"}:
-        raise ValidationFailed(f"行政区划代码前2位“{code[:2]}”不是有效的省级代码。", code="region_province", field=field)
+        raise ValidationFailed(
+            f"行政区划代码前2位“{code[:2]}”不是有效的省级代码。", code="region_province", field=field
+        )
     level = "province"
     for candidate in REGION_LEVELS[1:]:
         start = REGION_PREFIX_LENGTH[REGION_LEVELS[REGION_LEVELS.index(candidate) - 1]]
         segment = code[start : REGION_PREFIX_LENGTH[candidate]]
         if int(segment) == 0:
+            if candidate == "county" and int(code[6:9]):
+                continue  # a city without counties (东莞 441900, 中山 442000): towns directly under it
             break
         level = candidate
     if set(code[REGION_PREFIX_LENGTH[level] :]) - {"0"}:
-        raise ValidationFailed(
-            "行政区划代码中某一级为全零，但其后仍有非零数字。", code="region_structure", field=field
-        )
+        raise ValidationFailed("行政区划代码中某一级为全零，但其后仍有非零数字。", code="region_structure", field=field)
     # GB/T 10114: 001–099 street, 100–199 town, 200–399 township, 400–599 government-enterprise units
     # (state farms, forestry bureaus, development zones), which the statistical codes list too.
     if level in {"township", "village"} and not 1 <= int(code[6:9]) <= 599:

@@ -37,6 +37,10 @@ class TongbanErrorMiddleware:
         from tongban.core.errors import TongbanError
 
         if isinstance(exception, TongbanError):
-            return render(request, "error.html", {"message": exception.message, "status": exception.status},
-                          status=exception.status)
+            return render(
+                request,
+                "error.html",
+                {"message": exception.message, "status": exception.status},
+                status=exception.status,
+            )
         return None

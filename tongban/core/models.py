@@ -28,6 +28,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor_id", "created_at"], name="audit_actor_idx"),
+            # The sealer's work queue: only unsealed entries, so it never walks the sealed millions.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -44,6 +46,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = "审计链头"
         verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"审计链头 #{self.seq}"
 
 
 class CalendarYear(models.Model):

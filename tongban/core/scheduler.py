@@ -31,8 +31,10 @@ def start_embedded_scheduler(lock_path: Path) -> threading.Thread | None:
 def _run_forever(lock_file) -> None:
     from tongban.config.celery import app
 
-    jobs = {name: {"task": job["task"], "every": float(job["schedule"]), "next": 0.0}
-            for name, job in settings.CELERY_BEAT_SCHEDULE.items()}
+    jobs = {
+        name: {"task": job["task"], "every": float(job["schedule"]), "next": 0.0}
+        for name, job in settings.CELERY_BEAT_SCHEDULE.items()
+    }
     while True:
         now = time.monotonic()
         for name, job in jobs.items():

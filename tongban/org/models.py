@@ -19,8 +19,9 @@ class Region(models.Model):
     code = models.CharField("区划代码", max_length=12, primary_key=True)
     name = models.CharField("名称", max_length=60)
     level = models.CharField("层级", max_length=10, choices=LEVELS)
-    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         verbose_name = "行政区划"
@@ -42,8 +43,9 @@ class Department(models.Model):
     short_name = models.CharField("简称", max_length=30)
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="departments")
-    parent = models.ForeignKey("self", verbose_name="上级部门", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级部门", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         verbose_name = "部门"
@@ -99,7 +101,9 @@ class AgencyPoint(models.Model):
     """A village or community agency point (代办点) where agents apply for villagers."""
 
     name = models.CharField("名称", max_length=100)
-    region = models.ForeignKey(Region, verbose_name="所在村社区", on_delete=models.PROTECT, related_name="agency_points")
+    region = models.ForeignKey(
+        Region, verbose_name="所在村社区", on_delete=models.PROTECT, related_name="agency_points"
+    )
     address = models.CharField("地址", max_length=200)
     phone = models.CharField("联系电话", max_length=20, blank=True)
 

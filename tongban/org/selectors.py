@@ -45,8 +45,10 @@ def department_get(*, scope: DataScope, department_id: int) -> Department:
 
 
 def halls_in_region(prefix: str) -> QuerySet[ServiceHall]:
-    return ServiceHall.objects.filter(region__code__startswith=prefix).select_related("region").prefetch_related(
-        "windows__departments"
+    return (
+        ServiceHall.objects.filter(region__code__startswith=prefix)
+        .select_related("region")
+        .prefetch_related("windows__departments")
     )
 
 

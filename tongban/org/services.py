@@ -26,13 +26,15 @@ def region_create(*, code: str, name: str, actor=None) -> Region:
 
 
 @transaction.atomic
-def department_create(*, name: str, short_name: str, uscc: str, region_code: str, parent_id: int | None = None,
-                      actor=None) -> Department:
+def department_create(
+    *, name: str, short_name: str, uscc: str, region_code: str, parent_id: int | None = None, actor=None
+) -> Department:
     code = parse_uscc(uscc).value
     if Department.objects.filter(uscc=code).exists():
         raise Conflict("该统一社会信用代码已登记为其他部门。", code="department_uscc_taken", field="uscc")
-    department = Department.objects.create(name=name.strip(), short_name=short_name.strip(), uscc=code,
-                                           region_id=region_code, parent_id=parent_id)
+    department = Department.objects.create(
+        name=name.strip(), short_name=short_name.strip(), uscc=code, region_id=region_code, parent_id=parent_id
+    )
     audit_record(action="department.create", obj=department, actor=actor, region_code=region_code)
     return department
 
@@ -45,8 +47,9 @@ def hall_create(*, name: str, region_code: str, address: str, phone: str = "", a
 
 
 @transaction.atomic
-def window_create(*, hall: ServiceHall, number: str, name: str, kind: str, department_ids: list[int],
-                  actor=None) -> Window:
+def window_create(
+    *, hall: ServiceHall, number: str, name: str, kind: str, department_ids: list[int], actor=None
+) -> Window:
     window = Window.objects.create(hall=hall, number=number, name=name, kind=kind)
     window.departments.set(department_ids)
     audit_record(action="window.create", obj=window, actor=actor, region_code=hall.region_id)

@@ -2,23 +2,43 @@ from django import forms
 
 
 class LoginForm(forms.Form):
-    identifier = forms.CharField(label="账号", max_length=150,
-                                 help_text="身份证号码、手机号码或用户名",
-                                 widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    identifier = forms.CharField(
+        label="账号",
+        max_length=150,
+        help_text="身份证号码、手机号码或用户名",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
     password = forms.CharField(label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class SignupForm(forms.Form):
-    real_name = forms.CharField(label="姓名", max_length=50, help_text="与身份证上的姓名一致",
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    id_number = forms.CharField(label="公民身份号码", min_length=18, max_length=18, help_text="18位，最后一位可以是X",
-                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
-    phone = forms.CharField(label="手机号码", min_length=11, max_length=11,
-                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}))
-    password = forms.CharField(label="设置密码", help_text="至少8位，含大写字母、小写字母、数字、符号中的三类",
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password_again = forms.CharField(label="再次输入密码",
-                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    real_name = forms.CharField(
+        label="姓名",
+        max_length=50,
+        help_text="与身份证上的姓名一致",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label="公民身份号码",
+        min_length=18,
+        max_length=18,
+        help_text="18位，最后一位可以是X",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    phone = forms.CharField(
+        label="手机号码",
+        min_length=11,
+        max_length=11,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
+    )
+    password = forms.CharField(
+        label="设置密码",
+        help_text="至少8位，含大写字母、小写字母、数字、符号中的三类",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label="再次输入密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     agree = forms.BooleanField(label="我已阅读并同意《个人信息保护告知书》，同意平台为办理政务服务处理我的个人信息")
 
     def clean(self):

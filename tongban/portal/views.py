@@ -57,7 +57,9 @@ def signup(request):
         data = form.cleaned_data
         try:
             user = accounts_services.person_register(
-                real_name=data["real_name"], id_number=data["id_number"], phone=data["phone"],
+                real_name=data["real_name"],
+                id_number=data["id_number"],
+                phone=data["phone"],
                 password=data["password"],
             )
         except TongbanError as error:

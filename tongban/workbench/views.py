@@ -63,11 +63,16 @@ def person_reveal(request, person_id: int):
     """HTMX: the full value of one field, after the purpose is given; the read is audited."""
     field = request.POST.get("field", "")
     try:
-        value = accounts_services.person_reveal(actor=request.user, person_id=person_id, field=field,
-                                                purpose=request.POST.get("purpose", ""))
+        value = accounts_services.person_reveal(
+            actor=request.user, person_id=person_id, field=field, purpose=request.POST.get("purpose", "")
+        )
     except TongbanError as error:
-        return render(request, "workbench/_reveal.html", {"error": error.message, "field": field,
-                                                          "person_id": person_id}, status=error.status)
+        return render(
+            request,
+            "workbench/_reveal.html",
+            {"error": error.message, "field": field, "person_id": person_id},
+            status=error.status,
+        )
     return render(request, "workbench/_reveal.html", {"value": value, "field": field, "person_id": person_id})
 
 

@@ -9,125 +9,325 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('org', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='代码')),
-                ('name', models.CharField(max_length=20, verbose_name='名称')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ("code", models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name="代码")),
+                ("name", models.CharField(max_length=20, verbose_name="名称")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '岗位',
-                'verbose_name_plural': '岗位',
-                'ordering': ['order'],
+                "verbose_name": "岗位",
+                "verbose_name_plural": "岗位",
+                "ordering": ["order"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('real_name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='公民身份号码')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('sex', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=11, verbose_name='手机号码')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='居住地区划')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("real_name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("id_number", models.CharField(max_length=18, unique=True, verbose_name="公民身份号码")),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                ("sex", models.CharField(choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别")),
+                ("phone", models.CharField(blank=True, db_index=True, max_length=11, verbose_name="手机号码")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="登记时间")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.region",
+                        verbose_name="居住地区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '自然人',
-                'verbose_name_plural': '自然人',
+                "verbose_name": "自然人",
+                "verbose_name_plural": "自然人",
             },
         ),
         migrations.CreateModel(
-            name='LegalPerson',
+            name="LegalPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('kind', models.CharField(choices=[('enterprise', '企业'), ('individual', '个体工商户'), ('social', '社会组织'), ('public', '机关事业单位')], default='enterprise', max_length=12, verbose_name='类型')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='住所')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='住所区划')),
-                ('legal_representative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='represented', to='accounts.person', verbose_name='法定代表人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                ("uscc", models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "企业"),
+                            ("individual", "个体工商户"),
+                            ("social", "社会组织"),
+                            ("public", "机关事业单位"),
+                        ],
+                        default="enterprise",
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="住所")),
+                ("established_on", models.DateField(blank=True, null=True, verbose_name="成立日期")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.region",
+                        verbose_name="住所区划",
+                    ),
+                ),
+                (
+                    "legal_representative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="represented",
+                        to="accounts.person",
+                        verbose_name="法定代表人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '法人',
-                'verbose_name_plural': '法人',
+                "verbose_name": "法人",
+                "verbose_name_plural": "法人",
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('kind', models.CharField(choices=[('citizen', '个人/企业用户'), ('staff', '工作人员')], default='citizen', max_length=10, verbose_name='账号类型')),
-                ('failed_logins', models.PositiveSmallIntegerField(default=0, verbose_name='连续登录失败次数')),
-                ('locked_until', models.DateTimeField(blank=True, null=True, verbose_name='锁定至')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('person', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='user', to='accounts.person', verbose_name='实名信息')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("citizen", "个人/企业用户"), ("staff", "工作人员")],
+                        default="citizen",
+                        max_length=10,
+                        verbose_name="账号类型",
+                    ),
+                ),
+                ("failed_logins", models.PositiveSmallIntegerField(default=0, verbose_name="连续登录失败次数")),
+                ("locked_until", models.DateTimeField(blank=True, null=True, verbose_name="锁定至")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="user",
+                        to="accounts.person",
+                        verbose_name="实名信息",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '账号',
-                'verbose_name_plural': '账号',
+                "verbose_name": "账号",
+                "verbose_name_plural": "账号",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Staff',
+            name="Staff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope_all_departments', models.BooleanField(default=False, verbose_name='范围内全部部门')),
-                ('agency_point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.agencypoint', verbose_name='所在代办点')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='所属部门')),
-                ('hall', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.servicehall', verbose_name='所在大厅')),
-                ('posts', models.ManyToManyField(related_name='staff', to='accounts.post', verbose_name='岗位')),
-                ('scope_departments', models.ManyToManyField(blank=True, related_name='+', to='org.department', verbose_name='数据范围（部门）')),
-                ('scope_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.region', verbose_name='数据范围（区划）')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scope_all_departments", models.BooleanField(default=False, verbose_name="范围内全部部门")),
+                (
+                    "agency_point",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.agencypoint",
+                        verbose_name="所在代办点",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="所属部门",
+                    ),
+                ),
+                (
+                    "hall",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.servicehall",
+                        verbose_name="所在大厅",
+                    ),
+                ),
+                ("posts", models.ManyToManyField(related_name="staff", to="accounts.post", verbose_name="岗位")),
+                (
+                    "scope_departments",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="org.department", verbose_name="数据范围（部门）"
+                    ),
+                ),
+                (
+                    "scope_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.region",
+                        verbose_name="数据范围（区划）",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作人员',
-                'verbose_name_plural': '工作人员',
+                "verbose_name": "工作人员",
+                "verbose_name_plural": "工作人员",
             },
         ),
         migrations.CreateModel(
-            name='Mandate',
+            name="Mandate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('representative', '法定代表人'), ('agent', '经办人')], max_length=15, verbose_name='身份')),
-                ('status', models.CharField(choices=[('pending', '待法定代表人确认'), ('active', '有效'), ('revoked', '已撤销'), ('declined', '已拒绝')], default='pending', max_length=10, verbose_name='状态')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='申请时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('legal_person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mandates', to='accounts.legalperson', verbose_name='法人')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mandates', to='accounts.person', verbose_name='经办人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("representative", "法定代表人"), ("agent", "经办人")],
+                        max_length=15,
+                        verbose_name="身份",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待法定代表人确认"),
+                            ("active", "有效"),
+                            ("revoked", "已撤销"),
+                            ("declined", "已拒绝"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="申请时间")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="撤销时间")),
+                (
+                    "legal_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mandates",
+                        to="accounts.legalperson",
+                        verbose_name="法人",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mandates",
+                        to="accounts.person",
+                        verbose_name="经办人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办事授权',
-                'verbose_name_plural': '办事授权',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'active'])), fields=('person', 'legal_person'), name='mandate_one_open_per_pair')],
+                "verbose_name": "办事授权",
+                "verbose_name_plural": "办事授权",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["pending", "active"])),
+                        fields=("person", "legal_person"),
+                        name="mandate_one_open_per_pair",
+                    )
+                ],
             },
         ),
     ]

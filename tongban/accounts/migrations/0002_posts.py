@@ -1,9 +1,18 @@
 from django.db import migrations
 
 POSTS = [
-    ("accept", "受理"), ("review", "审核"), ("approve", "审批"), ("issue", "办结"), ("deliver", "送达"),
-    ("window", "综合窗口"), ("agent", "代办"), ("supervise", "监察"), ("data", "数据"), ("grid", "网格"),
-    ("hotline", "坐席"), ("admin", "管理"),
+    ("accept", "受理"),
+    ("review", "审核"),
+    ("approve", "审批"),
+    ("issue", "办结"),
+    ("deliver", "送达"),
+    ("window", "综合窗口"),
+    ("agent", "代办"),
+    ("supervise", "监察"),
+    ("data", "数据"),
+    ("grid", "网格"),
+    ("hotline", "坐席"),
+    ("admin", "管理"),
 ]
 
 

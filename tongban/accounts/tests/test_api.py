@@ -50,8 +50,11 @@ def test_person_outside_scope_is_404_problem(east_clerk_client):
 
 def test_reveal_through_the_api_is_audited(east_clerk_client):
     person = PersonFactory()
-    response = east_clerk_client.post(f"/api/v1/accounts/persons/{person.pk}/reveal",
-                                      {"field": "phone", "purpose": "电话回访"}, content_type="application/json")
+    response = east_clerk_client.post(
+        f"/api/v1/accounts/persons/{person.pk}/reveal",
+        {"field": "phone", "purpose": "电话回访"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert response.json()["value"] == person.phone
     assert AuditEntry.objects.filter(action="person.reveal", object_id=str(person.pk)).count() == 1

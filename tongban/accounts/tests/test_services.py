@@ -149,8 +149,13 @@ def test_revealing_needs_a_purpose_and_a_person_in_scope():
 def test_only_administrators_create_staff():
     clerk = staff_in("341900000000", "window")
     admin = staff_in("341900000000", "admin")
-    fields = {"password": PASSWORD, "real_name": "新同事", "department_id": clerk.department_id,
-              "post_codes": ["review"], "scope_region_code": "341902000000"}
+    fields = {
+        "password": PASSWORD,
+        "real_name": "新同事",
+        "department_id": clerk.department_id,
+        "post_codes": ["review"],
+        "scope_region_code": "341902000000",
+    }
     with pytest.raises(PermissionDenied):
         services.staff_create(actor=clerk.user, username="new1", **fields)
     staff = services.staff_create(actor=admin.user, username="new1", **fields)

@@ -5,75 +5,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(blank=True, max_length=64)),
-                ('sealed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.BigIntegerField(default=0)),
+                ("hash", models.CharField(blank=True, max_length=64)),
+                ("sealed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': '审计链头',
-                'verbose_name_plural': '审计链头',
+                "verbose_name": "审计链头",
+                "verbose_name_plural": "审计链头",
             },
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('date', models.DateField(primary_key=True, serialize=False, verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '法定节假日（休息）'), ('workday', '调休上班')], max_length=10, verbose_name='类型')),
-                ('name', models.CharField(blank=True, max_length=40, verbose_name='名称')),
+                ("date", models.DateField(primary_key=True, serialize=False, verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "法定节假日（休息）"), ("workday", "调休上班")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=40, verbose_name="名称")),
             ],
             options={
-                'verbose_name': '节假日与调休',
-                'verbose_name_plural': '节假日与调休',
-                'ordering': ['date'],
+                "verbose_name": "节假日与调休",
+                "verbose_name_plural": "节假日与调休",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarYear',
+            name="CalendarYear",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name='年份')),
-                ('source', models.CharField(max_length=120, verbose_name='来源')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name="年份")),
+                ("source", models.CharField(max_length=120, verbose_name="来源")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '日历年份',
-                'verbose_name_plural': '日历年份',
-                'ordering': ['year'],
+                "verbose_name": "日历年份",
+                "verbose_name_plural": "日历年份",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor_id', models.BigIntegerField(blank=True, null=True, verbose_name='操作人ID')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='操作人')),
-                ('acting_for', models.CharField(blank=True, max_length=80, verbose_name='代表')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='事件类型')),
-                ('object_type', models.CharField(blank=True, max_length=60, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, max_length=80, verbose_name='对象标识')),
-                ('outcome', models.CharField(default='success', max_length=20, verbose_name='结果')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('ip', models.CharField(blank=True, max_length=45, verbose_name='来源地址')),
-                ('region_code', models.CharField(blank=True, max_length=12, verbose_name='区划')),
-                ('seq', models.BigIntegerField(blank=True, null=True, unique=True, verbose_name='链序号')),
-                ('prev_hash', models.CharField(blank=True, max_length=64, verbose_name='前一哈希')),
-                ('hash', models.CharField(blank=True, max_length=64, verbose_name='哈希')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="时间"),
+                ),
+                ("actor_id", models.BigIntegerField(blank=True, null=True, verbose_name="操作人ID")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="操作人")),
+                ("acting_for", models.CharField(blank=True, max_length=80, verbose_name="代表")),
+                ("action", models.CharField(db_index=True, max_length=80, verbose_name="事件类型")),
+                ("object_type", models.CharField(blank=True, max_length=60, verbose_name="对象类型")),
+                ("object_id", models.CharField(blank=True, max_length=80, verbose_name="对象标识")),
+                ("outcome", models.CharField(default="success", max_length=20, verbose_name="结果")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                ("ip", models.CharField(blank=True, max_length=45, verbose_name="来源地址")),
+                ("region_code", models.CharField(blank=True, max_length=12, verbose_name="区划")),
+                ("seq", models.BigIntegerField(blank=True, null=True, unique=True, verbose_name="链序号")),
+                ("prev_hash", models.CharField(blank=True, max_length=64, verbose_name="前一哈希")),
+                ("hash", models.CharField(blank=True, max_length=64, verbose_name="哈希")),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx'), models.Index(fields=['actor_id', 'created_at'], name='audit_actor_idx')],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+                    models.Index(fields=["actor_id", "created_at"], name="audit_actor_idx"),
+                ],
             },
         ),
     ]

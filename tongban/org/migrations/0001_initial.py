@@ -5,96 +5,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '区县'), ('township', '乡镇街道'), ('village', '村社区')], max_length=10, verbose_name='层级')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.region', verbose_name='上级')),
+                ("code", models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name="区划代码")),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省"),
+                            ("city", "市"),
+                            ("county", "区县"),
+                            ("township", "乡镇街道"),
+                            ("village", "村社区"),
+                        ],
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('short_name', models.CharField(max_length=30, verbose_name='简称')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.department', verbose_name='上级部门')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departments', to='org.region', verbose_name='所属区划')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("short_name", models.CharField(max_length=30, verbose_name="简称")),
+                ("uscc", models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.department",
+                        verbose_name="上级部门",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="departments",
+                        to="org.region",
+                        verbose_name="所属区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '部门',
-                'verbose_name_plural': '部门',
-                'ordering': ['region_id', 'name'],
+                "verbose_name": "部门",
+                "verbose_name_plural": "部门",
+                "ordering": ["region_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyPoint',
+            name="AgencyPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('address', models.CharField(max_length=200, verbose_name='地址')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agency_points', to='org.region', verbose_name='所在村社区')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("address", models.CharField(max_length=200, verbose_name="地址")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agency_points",
+                        to="org.region",
+                        verbose_name="所在村社区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '代办点',
-                'verbose_name_plural': '代办点',
-                'ordering': ['region_id'],
+                "verbose_name": "代办点",
+                "verbose_name_plural": "代办点",
+                "ordering": ["region_id"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceHall',
+            name="ServiceHall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('address', models.CharField(max_length=200, verbose_name='地址')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='咨询电话')),
-                ('hours', models.CharField(default='周一至周五 9:00-12:00，13:30-17:00', max_length=100, verbose_name='办公时间')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='halls', to='org.region', verbose_name='所在区划')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("address", models.CharField(max_length=200, verbose_name="地址")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="咨询电话")),
+                (
+                    "hours",
+                    models.CharField(
+                        default="周一至周五 9:00-12:00，13:30-17:00", max_length=100, verbose_name="办公时间"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="halls",
+                        to="org.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务大厅',
-                'verbose_name_plural': '服务大厅',
-                'ordering': ['region_id', 'name'],
+                "verbose_name": "服务大厅",
+                "verbose_name_plural": "服务大厅",
+                "ordering": ["region_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Window',
+            name="Window",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=10, verbose_name='窗口号')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('comprehensive', '综合窗口'), ('special', '专业窗口'), ('delivery', '出件窗口')], default='comprehensive', max_length=15, verbose_name='类型')),
-                ('departments', models.ManyToManyField(blank=True, related_name='windows', to='org.department', verbose_name='受理部门')),
-                ('hall', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='windows', to='org.servicehall', verbose_name='服务大厅')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=10, verbose_name="窗口号")),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("comprehensive", "综合窗口"), ("special", "专业窗口"), ("delivery", "出件窗口")],
+                        default="comprehensive",
+                        max_length=15,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "departments",
+                    models.ManyToManyField(
+                        blank=True, related_name="windows", to="org.department", verbose_name="受理部门"
+                    ),
+                ),
+                (
+                    "hall",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="windows",
+                        to="org.servicehall",
+                        verbose_name="服务大厅",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '窗口',
-                'verbose_name_plural': '窗口',
-                'ordering': ['hall_id', 'number'],
+                "verbose_name": "窗口",
+                "verbose_name_plural": "窗口",
+                "ordering": ["hall_id", "number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='department_unique_name_in_region'),
+            model_name="department",
+            constraint=models.UniqueConstraint(fields=("region", "name"), name="department_unique_name_in_region"),
         ),
         migrations.AddConstraint(
-            model_name='window',
-            constraint=models.UniqueConstraint(fields=('hall', 'number'), name='window_unique_number_in_hall'),
+            model_name="window",
+            constraint=models.UniqueConstraint(fields=("hall", "number"), name="window_unique_number_in_hall"),
         ),
     ]

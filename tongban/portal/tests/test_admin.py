@@ -14,11 +14,23 @@ def admin_client(client):
     return client
 
 
-@pytest.mark.parametrize("path", [
-    "org/region", "org/department", "org/servicehall", "org/agencypoint",
-    "accounts/person", "accounts/legalperson", "accounts/mandate", "accounts/user", "accounts/post",
-    "core/auditentry", "core/calendaryear", "core/calendarday",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "org/region",
+        "org/department",
+        "org/servicehall",
+        "org/agencypoint",
+        "accounts/person",
+        "accounts/legalperson",
+        "accounts/mandate",
+        "accounts/user",
+        "accounts/post",
+        "core/auditentry",
+        "core/calendaryear",
+        "core/calendarday",
+    ],
+)
 def test_every_admin_list_opens_in_chinese(admin_client, path):
     DepartmentFactory()
     ServiceHallFactory()
@@ -36,19 +48,30 @@ def test_the_person_admin_masks_id_numbers(admin_client):
 
 def test_a_department_with_a_bad_credit_code_is_refused_in_the_admin(admin_client):
     region = DepartmentFactory().region
-    response = admin_client.post("/admin/org/department/add/", {
-        "name": "示范市坏码局", "short_name": "坏码局", "uscc": "11341900MB0000001I", "region": region.code,
-    })
+    response = admin_client.post(
+        "/admin/org/department/add/",
+        {
+            "name": "示范市坏码局",
+            "short_name": "坏码局",
+            "uscc": "11341900MB0000001I",
+            "region": region.code,
+        },
+    )
     assert response.status_code == 200
     assert "统一社会信用代码" in response.content.decode()
 
 
 def test_admin_changes_are_audited(admin_client):
     department = DepartmentFactory()
-    admin_client.post(f"/admin/org/department/{department.pk}/change/", {
-        "name": "示范市改名局", "short_name": department.short_name, "uscc": department.uscc,
-        "region": department.region_id,
-    })
+    admin_client.post(
+        f"/admin/org/department/{department.pk}/change/",
+        {
+            "name": "示范市改名局",
+            "short_name": department.short_name,
+            "uscc": department.uscc,
+            "region": department.region_id,
+        },
+    )
     entry = AuditEntry.objects.get(action="department.change")
     assert entry.detail["fields"] == ["name"]
 

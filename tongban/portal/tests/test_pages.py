@@ -19,10 +19,18 @@ def test_home_has_an_empty_state_without_halls(client):
 
 def test_sign_up_logs_in_and_shows_the_masked_profile(client):
     id_number = next_id_number()
-    response = client.post("/signup/", {
-        "real_name": "王小明", "id_number": id_number, "phone": "13912345678",
-        "password": PASSWORD, "password_again": PASSWORD, "agree": "on",
-    }, follow=True)
+    response = client.post(
+        "/signup/",
+        {
+            "real_name": "王小明",
+            "id_number": id_number,
+            "phone": "13912345678",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "agree": "on",
+        },
+        follow=True,
+    )
     page = response.content.decode()
     assert "注册成功" in page
     assert id_number[:6] + "********" + id_number[-4:] in page
@@ -30,10 +38,17 @@ def test_sign_up_logs_in_and_shows_the_masked_profile(client):
 
 
 def test_sign_up_with_a_bad_id_number_says_which_check_failed_and_keeps_the_input(client):
-    response = client.post("/signup/", {
-        "real_name": "王小明", "id_number": "110105194912310021", "phone": "13912345678",
-        "password": PASSWORD, "password_again": PASSWORD, "agree": "on",
-    })
+    response = client.post(
+        "/signup/",
+        {
+            "real_name": "王小明",
+            "id_number": "110105194912310021",
+            "phone": "13912345678",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "agree": "on",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "校验位错误" in page and "王小明" in page
@@ -58,16 +73,16 @@ def test_staff_land_on_the_workbench_and_citizens_on_their_profile(client):
 
 def test_login_ignores_a_foreign_next_url(client):
     citizen = UserFactory()
-    response = client.post("/login/?next=https://evil.example/", {"identifier": citizen.username,
-                                                                  "password": PASSWORD})
+    response = client.post("/login/?next=https://evil.example/", {"identifier": citizen.username, "password": PASSWORD})
     assert response["Location"] == "/me/"
 
 
 def test_binding_an_enterprise_from_the_profile(client):
     company = LegalPersonFactory()
     client.force_login(UserFactory(person=company.legal_representative))
-    page = client.post("/me/legal-persons/bind/", {"uscc": company.uscc, "name": company.name},
-                       follow=True).content.decode()
+    page = client.post(
+        "/me/legal-persons/bind/", {"uscc": company.uscc, "name": company.name}, follow=True
+    ).content.decode()
     assert "您是该企业的法定代表人" in page and company.uscc in page
 
 

@@ -27,16 +27,29 @@ class Command(BaseCommand):
     def handle(self, *args, port: int, host: str, workers: int, **options):
         base = f"http://{host}:{port}"
         self.stdout.write(self.style.SUCCESS(f"\n{settings.TONGBAN_SITE_NAME} 已启动："))
-        for label, path in [("门户", "/"), ("工作台", "/workbench/"), ("管理后台", "/admin/"),
-                            ("接口文档", "/api/v1/docs"), ("健康检查", "/healthz")]:
+        for label, path in [
+            ("门户", "/"),
+            ("工作台", "/workbench/"),
+            ("管理后台", "/admin/"),
+            ("接口文档", "/api/v1/docs"),
+            ("健康检查", "/healthz"),
+        ]:
             self.stdout.write(f"  {label:<6} {base}{path}")
         self.stdout.write("\n演示账号（密码均为 Demo#2026）：")
         for username, role in DEMO_LOGINS:
             self.stdout.write(f"  {username:<11} {role}")
         self.stdout.write("\n按 Ctrl+C 停止。\n")
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        os.execv(gunicorn, [
-            "gunicorn", "tongban.config.wsgi:application",
-            "--config", "python:tongban.config.gunicorn",
-            "--bind", f"{host}:{port}", "--workers", str(workers),
-        ])
+        os.execv(
+            gunicorn,
+            [
+                "gunicorn",
+                "tongban.config.wsgi:application",
+                "--config",
+                "python:tongban.config.gunicorn",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+            ],
+        )
