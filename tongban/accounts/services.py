@@ -252,3 +252,23 @@ def person_reveal(*, actor: User, person_id: int, field: str, purpose: str) -> s
         region_code=person.region_id or "",
     )
     return getattr(person, field)
+
+
+@transaction.atomic
+def user_rename(*, user: User, username: str, actor=None) -> User:
+    """Give a registered citizen account a memorable user name (the demo log-ins)."""
+    if User.objects.filter(username=username).exclude(pk=user.pk).exists():
+        raise Conflict(f"用户名“{username}”已被使用。", code="username_taken", field="username")
+    previous, user.username = user.username, username
+    user.save(update_fields=["username"])
+    audit_record(action="user.rename", obj=user, actor=actor, detail={"from": previous, "to": username})
+    return user
+
+
+@transaction.atomic
+def user_superuser_grant(*, user: User, actor=None) -> User:
+    """Let an administrator into the Django admin with every permission."""
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    audit_record(action="user.superuser_grant", obj=user, actor=actor)
+    return user

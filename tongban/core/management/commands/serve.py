@@ -5,16 +5,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-DEMO_LOGINS = [
-    ("citizen", "个人用户（王小明）"),
-    ("enterprise", "企业经办人（李经办）"),
-    ("clerk", "综合窗口受理员"),
-    ("reviewer", "审核人员"),
-    ("approver", "审批人员"),
-    ("supervisor", "电子监察人员"),
-    ("admin", "系统管理员"),
-]
-
 
 class Command(BaseCommand):
     help = "以生产服务器（gunicorn + whitenoise）提供门户、工作台、管理后台和接口文档。"
@@ -35,9 +25,6 @@ class Command(BaseCommand):
             ("健康检查", "/healthz"),
         ]:
             self.stdout.write(f"  {label:<6} {base}{path}")
-        self.stdout.write("\n演示账号（密码均为 Demo#2026）：")
-        for username, role in DEMO_LOGINS:
-            self.stdout.write(f"  {username:<11} {role}")
         self.stdout.write("\n按 Ctrl+C 停止。\n")
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         os.execv(
