@@ -28,20 +28,34 @@ def start_embedded_scheduler(lock_path: Path) -> threading.Thread | None:
     return thread
 
 
-def _run_forever(lock_file) -> None:
-    from tongban.config.celery import app
-
-    jobs = {
+def periodic_jobs() -> dict[str, dict]:
+    """The beat schedule as jobs with their period and next run (monotonic seconds)."""
+    return {
         name: {"task": job["task"], "every": float(job["schedule"]), "next": 0.0}
         for name, job in settings.CELERY_BEAT_SCHEDULE.items()
     }
+
+
+def run_due_jobs(jobs: dict[str, dict], now: float) -> list[str]:
+    """Run every job whose time has come, in-process; returns the names of the jobs run."""
+    from tongban.config.celery import app
+
+    app.loader.import_default_modules()  # registers the tasks modules of every installed app
+    ran = []
+    for name, job in jobs.items():
+        if now < job["next"]:
+            continue
+        job["next"] = now + job["every"]
+        ran.append(name)
+        try:
+            app.tasks[job["task"]].run()
+        except Exception:  # a failing job must not stop the others; it is retried next period
+            log.exception("periodic job failed", extra={"job": name})
+    return ran
+
+
+def _run_forever(lock_file) -> None:
+    jobs = periodic_jobs()
     while True:
-        now = time.monotonic()
-        for name, job in jobs.items():
-            if now >= job["next"]:
-                job["next"] = now + job["every"]
-                try:
-                    app.tasks[job["task"]].run()
-                except Exception:  # a failing job must not stop the others; it is retried next tick
-                    log.exception("periodic job failed", extra={"job": name})
+        run_due_jobs(jobs, time.monotonic())
         time.sleep(0.5)

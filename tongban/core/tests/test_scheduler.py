@@ -1,0 +1,15 @@
+import pytest
+
+from tongban.core.audit import audit_record
+from tongban.core.models import AuditEntry
+from tongban.core.scheduler import periodic_jobs, run_due_jobs
+
+
+@pytest.mark.django_db
+def test_the_embedded_scheduler_runs_the_beat_schedule_in_process():
+    audit_record(action="test.pending")  # in the test's transaction: unsealed until a sealer runs
+    jobs = periodic_jobs()
+    assert run_due_jobs(jobs, now=0.0) == ["audit-seal"]
+    assert AuditEntry.objects.get(action="test.pending").seq is not None
+    assert run_due_jobs(jobs, now=0.1) == []  # not due again until its period has passed
+    assert run_due_jobs(jobs, now=jobs["audit-seal"]["every"] + 0.1) == ["audit-seal"]
