@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tongban.core.audit import audit_record
-from tongban.core.errors import TongbanError
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -28,13 +26,3 @@ class AuditedAdmin(admin.ModelAdmin):
                 detail={"repr": str(obj), "via": "admin"},
             )
             super().delete_model(request, obj)
-
-
-def clean_with(parser, value: str) -> str:
-    """Run a core.identifiers parser inside a form's clean_<field>: its Chinese message becomes
-    the field's error."""
-    try:
-        result = parser(value)
-    except TongbanError as error:
-        raise ValidationError(error.message) from None
-    return getattr(result, "value", value)

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
 
-from tongban.core.admin_mixins import AuditedAdmin, clean_with
+from tongban.core.admin_mixins import AuditedAdmin
+from tongban.core.forms import clean_with
 from tongban.core.identifiers import parse_uscc, region_level, region_parent_code
 from tongban.org.models import AgencyPoint, Department, Region, ServiceHall, Window
 

@@ -1,5 +1,8 @@
 from django import forms
 
+from tongban.core.forms import clean_with
+from tongban.core.identifiers import parse_id_number, parse_uscc
+
 
 class LoginForm(forms.Form):
     identifier = forms.CharField(
@@ -41,6 +44,9 @@ class SignupForm(forms.Form):
     )
     agree = forms.BooleanField(label="我已阅读并同意《个人信息保护告知书》，同意平台为办理政务服务处理我的个人信息")
 
+    def clean_id_number(self):
+        return clean_with(parse_id_number, self.cleaned_data["id_number"])
+
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password_again"):
@@ -51,3 +57,6 @@ class SignupForm(forms.Form):
 class BindLegalPersonForm(forms.Form):
     uscc = forms.CharField(label="统一社会信用代码", min_length=18, max_length=18)
     name = forms.CharField(label="企业（单位）名称", max_length=120, help_text="与营业执照上的名称完全一致")
+
+    def clean_uscc(self):
+        return clean_with(parse_uscc, self.cleaned_data["uscc"])
