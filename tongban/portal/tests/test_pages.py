@@ -109,3 +109,10 @@ def test_forms_are_csrf_protected():
 def test_healthz_reports_database_and_tasks(client):
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and body["database"]["ok"] and body["tasks"]["mode"] == "embedded"
+
+
+def test_sessions_expire_after_the_idle_time_out(client, settings):
+    user = UserFactory()
+    client.post("/login/", {"identifier": user.username, "password": PASSWORD})
+    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request restarts the count: an idle time-out
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 30 * 60
