@@ -29,6 +29,8 @@ def problem(request: HttpRequest, *, status: int, code: str, title: str, detail:
 @api.exception_handler(TongbanError)
 def tongban_error(request, error: TongbanError):
     extra = {"field": error.field} if error.field else {}
+    if error.problems:
+        extra["problems"] = error.problems
     return problem(request, status=error.status, code=error.code, title=error.message, detail=error.message, **extra)
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "tongban.accounts",
     "tongban.portal",
     "tongban.workbench",
+    "tongban.catalog",
     "tongban.demo",
 ]
 

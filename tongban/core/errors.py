@@ -10,10 +10,13 @@ class TongbanError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+    def __init__(
+        self, message: str, *, code: str | None = None, field: str | None = None, problems: list[str] | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.problems = problems or []  # every failure, when a check reports them all at once
         if code:
             self.code = code
 
