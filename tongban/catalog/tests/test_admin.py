@@ -1,0 +1,73 @@
+import pytest
+
+from tongban.accounts.tests.factories import UserFactory, staff_in
+from tongban.catalog.models import ItemVersion
+from tongban.catalog.tests.factories import draft_item, published_item
+from tongban.org.tests.factories import DepartmentFactory, region_tree
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("path", ["item", "itemversion", "standardmaterial", "itemtype", "theme"])
+def test_catalogue_admin_lists_open(admin_client, path):
+    published_item()
+    assert admin_client.get(f"/admin/catalog/{path}/").status_code == 200
+
+
+def test_a_published_version_is_read_only_in_the_admin(admin_client):
+    version = published_item()
+    page = admin_client.get(f"/admin/catalog/itemversion/{version.pk}/change/")
+    assert page.status_code == 200 and 'name="name"' not in page.content.decode()
+    admin_client.post(f"/admin/catalog/itemversion/{version.pk}/change/", {"name": "改名"})
+    version.refresh_from_db()
+    assert version.name == "食品经营许可"
+
+
+def test_the_publish_action_reports_every_broken_rule(admin_client):
+    version = draft_item(visits=1, consult_phone="12345")
+    response = admin_client.post(
+        "/admin/catalog/itemversion/",
+        {
+            "action": "publish",
+            "_selected_action": [version.pk],
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "到现场的原因" in page and "咨询电话与监督投诉电话" in page
+    version.refresh_from_db()
+    assert version.status == ItemVersion.DRAFT
+
+
+def test_the_admin_shows_what_changed_since_the_previous_version(admin_client):
+    from tongban.catalog import services
+
+    version = published_item()
+    draft = services.version_draft_new(actor=None, item_id=version.item_id)
+    services.version_update(actor=None, version_id=draft.pk, promised_limit_days=8)
+    page = admin_client.get(f"/admin/catalog/itemversion/{draft.pk}/change/").content.decode()
+    assert "承诺办结时限（工作日）" in page and "10 → 8" in page
+
+
+def test_a_department_administrator_sees_only_its_items(client):
+    regions = region_tree()
+    east = DepartmentFactory(region=regions["341902000000"])
+    west = DepartmentFactory(region=regions["341903000000"])
+    published_item(east, name="城东事项")
+    published_item(west, name="城西事项")
+    admin = staff_in("341902000000", "admin")
+    admin.user.is_staff = True
+    admin.user.is_superuser = False
+    admin.user.save()
+    from django.contrib.auth.models import Permission
+
+    admin.user.user_permissions.set(Permission.objects.filter(content_type__app_label="catalog"))
+    client.force_login(admin.user)
+    page = client.get("/admin/catalog/itemversion/").content.decode()
+    assert "城东事项" in page and "城西事项" not in page
