@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("workbench/", include("tongban.workbench.urls")),
+    path("services/", include("tongban.catalog.urls")),
     path("", include("tongban.portal.urls")),
 ]

@@ -1,0 +1,52 @@
+import pytest
+
+from tongban.catalog.tests.factories import draft_item, published_item
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_index_lists_published_items_with_filters(client):
+    published_item(name="食品经营许可", keywords="开饭店")
+    draft_item(name="未发布事项")
+    page = client.get("/services/").content.decode()
+    assert "食品经营许可" in page and "未发布事项" not in page
+    assert "法人 · 准营准办" in page
+
+
+def test_searching_by_a_colloquial_word_finds_the_item(client):
+    published_item(name="食品经营许可", keywords="开饭店")
+    published_item(name="公共场所卫生许可")
+    page = client.get("/services/", {"q": "开饭店"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "食品经营许可" in page and "公共场所卫生许可" not in page and "<html" not in page
+
+
+def test_an_empty_search_says_what_to_do(client):
+    page = client.get("/services/", {"q": "不存在的事项"}).content.decode()
+    assert "没有找到与“不存在的事项”相关的事项" in page
+
+
+def test_the_guide_shows_every_element_a_citizen_needs(client):
+    version = published_item(name="食品经营许可", conditions="具有与经营的食品品种相适应的经营场所")
+    page = client.get(f"/services/{version.item_id}/").content.decode()
+    for text in [
+        "设定依据",
+        "受理条件",
+        "经营场所",
+        "申请材料",
+        "居民身份证",
+        "电子证照，免提交",
+        "办理流程",
+        "审批",
+        "承诺时限",
+        "10个工作日",
+        "咨询电话",
+        "0550-1234567",
+        "12345",
+        "打印办事指南",
+    ]:
+        assert text in page, text
+
+
+def test_a_withdrawn_or_unknown_item_is_a_404_page(client):
+    response = client.get("/services/999999/")
+    assert response.status_code == 404 and "已停止办理" in response.content.decode()
