@@ -44,3 +44,15 @@ class TongbanErrorMiddleware:
                 status=exception.status,
             )
         return None
+
+
+class ChineseFirstMiddleware:
+    """The UI is Chinese unless the person chooses English with the switcher (a cookie): a browser's
+    Accept-Language alone does not switch a government portal whose content is written in Chinese."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

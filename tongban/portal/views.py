@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.accounts import selectors as accounts_selectors
@@ -47,7 +48,7 @@ def _next_url(request, user) -> str:
 @require_POST
 def logout_view(request):
     logout(request)
-    messages.success(request, "您已安全退出。")
+    messages.success(request, _("您已安全退出。"))
     return redirect("portal:home")
 
 
@@ -66,7 +67,7 @@ def signup(request):
             add_service_error(form, error)
         else:
             login(request, user, backend="tongban.accounts.backends.IdentifierBackend")
-            messages.success(request, "注册成功，欢迎使用。如需以企业身份办事，请在下方绑定企业。")
+            messages.success(request, _("注册成功，欢迎使用。如需以企业身份办事，请在下方绑定企业。"))
             return redirect("portal:profile")
     return render(request, "portal/signup.html", {"form": form})
 
@@ -101,9 +102,15 @@ def legal_person_bind(request):
             add_service_error(form, error)
         else:
             if mandate.status == mandate.ACTIVE:
-                messages.success(request, f"已绑定“{mandate.legal_person.name}”，您是该企业的法定代表人。")
+                messages.success(
+                    request,
+                    _("已绑定“%(name)s”，您是该企业的法定代表人。") % {"name": mandate.legal_person.name},
+                )
             else:
-                messages.info(request, f"已提交绑定“{mandate.legal_person.name}”的申请，待法定代表人确认后生效。")
+                messages.info(
+                    request,
+                    _("已提交绑定“%(name)s”的申请，待法定代表人确认后生效。") % {"name": mandate.legal_person.name},
+                )
             return redirect("portal:profile")
     return render(request, "portal/profile.html", _profile_context(request, form), status=422)
 
@@ -116,10 +123,10 @@ def mandate_act(request, mandate_id: int, act: str):
     try:
         if act == "revoke":
             accounts_services.mandate_revoke(user=request.user, mandate_id=mandate_id)
-            messages.success(request, "已撤销该经办人授权。")
+            messages.success(request, _("已撤销该经办人授权。"))
         else:
             accounts_services.mandate_decide(user=request.user, mandate_id=mandate_id, approve=act == "approve")
-            messages.success(request, "已确认授权。" if act == "approve" else "已拒绝该授权申请。")
+            messages.success(request, _("已确认授权。") if act == "approve" else _("已拒绝该授权申请。"))
     except TongbanError as error:
         messages.error(request, error.message)
     return redirect("portal:profile")

@@ -3,6 +3,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.accounts import selectors as accounts_selectors
@@ -19,7 +20,7 @@ def staff_required(view):
         staff = accounts_selectors.staff_of(request.user) if request.user.is_authenticated else None
         if staff is None:
             if request.user.is_authenticated:
-                messages.error(request, "工作台仅供工作人员使用，请使用工作人员账号登录。")
+                messages.error(request, _("工作台仅供工作人员使用，请使用工作人员账号登录。"))
             return redirect_to_login(request.get_full_path())
         request.staff = staff
         return view(request, *args, **kwargs)
