@@ -39,6 +39,7 @@ class ItemPage(Schema):
     count: int
     page: int
     pages: int
+    did_you_mean: str
     items: list[ItemSummary]
 
 
@@ -151,11 +152,13 @@ def list_items(
         page=page,
         page_size=page_size,
     )
+    found = result.page
     return ItemPage(
-        count=result.paginator.count,
-        page=result.number,
-        pages=result.paginator.num_pages,
-        items=list(result.object_list),
+        count=found.paginator.count,
+        page=found.number,
+        pages=found.paginator.num_pages,
+        did_you_mean=result.did_you_mean,
+        items=list(found.object_list),
     )
 
 

@@ -169,6 +169,9 @@ class ItemVersion(models.Model):
     consult_phone = models.CharField("咨询电话", max_length=30)
     complaint_phone = models.CharField("监督投诉电话", max_length=30, default="12345")
     faq = models.JSONField("常见问题", default=list, blank=True, help_text='[{"q": "问题", "a": "回答"}]')
+    search_text = models.TextField(
+        "检索词", blank=True, editable=False, help_text="分词、全拼、首字母和编码，由服务自动维护"
+    )
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)

@@ -1,8 +1,11 @@
 """Reads of the catalogue. The public sees published versions only."""
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+
+from tongban.catalog import search
 from tongban.catalog.models import Item, ItemType, ItemVersion, Theme, VersionMaterial
 from tongban.core.errors import NotFound
 
@@ -17,6 +20,12 @@ def published_versions() -> QuerySet[ItemVersion]:
     )
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    page: Page
+    did_you_mean: str = ""  # a better query when the one typed found nothing
+
+
 def item_search(
     *,
     query: str = "",
@@ -26,17 +35,21 @@ def item_search(
     audience: str = "",
     page: int | str = 1,
     page_size: int = PAGE_SIZE,
-) -> Page:
-    """Published items filtered by words in the name, keywords or code, department, theme, type and
-    audience; the most used first."""
+) -> SearchResult:
+    """Published items matching every term of the query (words, pinyin, initials, codes) and the
+    filters, ranked by where the query matched (name, keywords, elsewhere) and then by use."""
+    versions = _filtered(department_id=department_id, theme=theme, item_type=item_type, audience=audience)
+    size = min(max(page_size, 1), 100)
+    matches = _matching(versions, query)
+    result = Paginator(matches, size).get_page(page)
+    if query.strip() and not result.paginator.count:
+        suggestion = _suggestion(versions, query)
+        return SearchResult(page=result, did_you_mean=suggestion)
+    return SearchResult(page=result)
+
+
+def _filtered(*, department_id, theme, item_type, audience) -> QuerySet[ItemVersion]:
     versions = published_versions()
-    for word in query.split():
-        versions = versions.filter(
-            Q(name__icontains=word)
-            | Q(keywords__icontains=word)
-            | Q(implementation_code__iexact=word)
-            | Q(item__basic_code__iexact=word)
-        )
     if department_id:
         versions = versions.filter(item__department_id=department_id)
     if theme:
@@ -47,8 +60,34 @@ def item_search(
         versions = versions.filter(for_persons=True)
     elif audience == Theme.LEGAL:
         versions = versions.filter(for_legal_persons=True)
-    versions = versions.order_by("-item__popularity", "name", "id")
-    return Paginator(versions, min(max(page_size, 1), 100)).get_page(page)
+    return versions
+
+
+def _matching(versions: QuerySet[ItemVersion], query: str) -> QuerySet[ItemVersion]:
+    query = query.strip()
+    for term in search.query_terms(query):
+        versions = versions.filter(search_text__contains=term)
+    if not query:
+        return versions.order_by("-item__popularity", "name", "id")
+    rank = Case(
+        When(name=query, then=Value(4)),
+        When(name__startswith=query, then=Value(3)),
+        When(name__contains=query, then=Value(2)),
+        When(keywords__contains=query, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return versions.annotate(rank=rank).order_by("-rank", "-item__popularity", "name", "id")
+
+
+def _suggestion(versions: QuerySet[ItemVersion], query: str) -> str:
+    """For a query that found nothing: the name of the best item its pinyin finds (营叶执照 →
+    营业执照…), if any."""
+    pinyin = search.query_pinyin(query)
+    if not pinyin or pinyin == query.lower():
+        return ""
+    best = versions.filter(search_text__contains=pinyin).order_by("-item__popularity", "name").first()
+    return best.name if best else ""
 
 
 def item_guide(item_id: int) -> ItemVersion:

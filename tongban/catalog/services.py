@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts_selectors
-from tongban.catalog import workflow
+from tongban.catalog import search, workflow
 from tongban.catalog.models import Item, ItemVersion, VersionFee, VersionMaterial, VersionStep
 from tongban.catalog.rules import version_problems
 from tongban.core.audit import audit_record
@@ -54,6 +54,15 @@ def _assign(version: ItemVersion, fields: dict) -> None:
             setattr(version, name, value)
 
 
+def _reindex(version: ItemVersion) -> None:
+    """Keep the search column in step with what it indexes (name, keywords, codes)."""
+    version.search_text = search.index_text(
+        name=version.name,
+        keywords=version.keywords,
+        codes=(version.implementation_code, version.handling_code, version.item.basic_code),
+    )
+
+
 def _assign_relations(version: ItemVersion, fields: dict) -> None:
     for name in VERSION_RELATIONS:
         if name in fields:
@@ -88,6 +97,7 @@ def item_create(
     )
     version = ItemVersion(item=item, number=1)
     _assign(version, fields)
+    _reindex(version)
     version.save()
     _assign_relations(version, fields)
     audit_record(
@@ -103,7 +113,8 @@ def version_update(*, actor, version_id: int, **fields) -> ItemVersion:
     if not version.editable:
         raise Conflict("已发布的版本不能修改；请新建版本，修改后再发布。", code="version_immutable")
     _assign(version, fields)
-    version.save(update_fields=[name for name in fields if name not in VERSION_RELATIONS] or None)
+    _reindex(version)
+    version.save(update_fields=[*(name for name in fields if name not in VERSION_RELATIONS), "search_text"])
     _assign_relations(version, fields)
     audit_record(action="version.update", obj=version, actor=actor, detail={"fields": sorted(fields)})
     return version

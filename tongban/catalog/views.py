@@ -15,9 +15,10 @@ def guide_index(request):
         "item_type": request.GET.get("type", ""),
         "audience": audience if audience in {Theme.PERSON, Theme.LEGAL} else "",
     }
-    page = selectors.item_search(**filters, page=request.GET.get("page", 1))
+    result = selectors.item_search(**filters, page=request.GET.get("page", 1))
     context = {
-        "page": page,
+        "page": result.page,
+        "did_you_mean": result.did_you_mean,
         "filters": filters,
         "themes": selectors.themes(filters["audience"]),
         "departments": selectors.departments_with_items(),

@@ -1,0 +1,52 @@
+"""Item search that works the same on SQLite and PostgreSQL: each version carries an index column
+of Chinese words (jieba), full pinyin and initials (pypinyin) and codes; a query is cut into terms
+that must all occur in it. "营业执照", "yingye" and "yyzz" all find 营业执照 items, and a colloquial
+keyword ("开饭店") finds the formal name (食品经营许可)."""
+
+import logging
+from functools import cache
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def _pinyin(text: str) -> tuple[str, str]:
+    """Full pinyin and initials of the Chinese in `text`: ("shipinjingyingxuke", "spjyxk")."""
+    han = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return "".join(lazy_pinyin(han)), "".join(lazy_pinyin(han, style=Style.FIRST_LETTER))
+
+
+def index_text(*, name: str, keywords: str = "", codes: tuple[str, ...] = ()) -> str:
+    """The search column of one version: words, phrases, pinyin and initials, lower case."""
+    phrases = [name, *keywords.split()]
+    tokens: list[str] = []
+    for phrase in phrases:
+        tokens.append(phrase)
+        tokens.extend(jieba.cut_for_search(phrase))
+        tokens.extend(_pinyin(phrase))
+    tokens.extend(codes)
+    unique = dict.fromkeys(token.strip().lower() for token in tokens if token.strip())
+    return " ".join(unique)
+
+
+@cache
+def _segments(chunk: str) -> tuple[str, ...]:
+    words = [w for w in jieba.cut(chunk) if w.strip()]
+    longer = [w for w in words if len(w) > 1]
+    return tuple(longer or words)  # a lone character narrows nothing when longer words are there
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms every result must contain: ASCII chunks as typed (pinyin, initials, codes),
+    Chinese chunks cut into words."""
+    terms: list[str] = []
+    for chunk in query.lower().split():
+        terms.extend([chunk] if chunk.isascii() else _segments(chunk))
+    return terms
+
+
+def query_pinyin(query: str) -> str:
+    """The full pinyin of a Chinese query, for "did you mean" when a homophone was typed."""
+    return _pinyin(query)[0]

@@ -1,0 +1,71 @@
+"""The one search box: Chinese words, full pinyin, initials, codes and colloquial keywords."""
+
+import pytest
+
+from tongban.catalog import selectors
+from tongban.catalog.search import index_text, query_terms
+from tongban.catalog.tests.factories import published_item
+
+pytestmark = pytest.mark.django_db
+
+
+def names(query: str, **filters) -> list[str]:
+    return [v.name for v in selectors.item_search(query=query, **filters).page.object_list]
+
+
+@pytest.fixture
+def catalogue():
+    published_item(name="食品经营许可", keywords="开饭店 开餐馆 饭馆 餐饮")
+    published_item(name="营业执照变更登记", keywords="改名 换法人")
+    published_item(name="个体工商户设立登记", keywords="开店 营业执照 个体户")
+    published_item(name="出生医学证明", keywords="出生证")
+
+
+def test_the_index_holds_words_pinyin_and_initials():
+    text = index_text(name="食品经营许可", keywords="开饭店", codes=("ABC123",))
+    for token in ["食品", "经营", "许可", "shipinjingyingxuke", "spjyxk", "开饭店", "kaifandian", "kfd", "abc123"]:
+        assert token in text.split()
+
+
+def test_query_terms_cut_chinese_and_keep_ascii():
+    assert query_terms("食品许可") == ["食品", "许可"]
+    assert query_terms("YYZZ") == ["yyzz"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("开饭店", "食品经营许可"),
+        ("spjy", "食品经营许可"),
+        ("shipin", "食品经营许可"),
+        ("食品许可", "食品经营许可"),
+        ("出生证", "出生医学证明"),
+    ],
+)
+def test_a_newcomer_finds_the_item(catalogue, query, expected):
+    assert names(query)[0] == expected
+
+
+def test_initials_find_every_related_item_ranked_by_name_first(catalogue):
+    found = names("yyzz")
+    assert set(found) == {"营业执照变更登记", "个体工商户设立登记"}
+    assert names("营业执照")[0] == "营业执照变更登记"  # the name matches before a keyword does
+
+
+def test_a_homophone_typo_gets_a_did_you_mean(catalogue):
+    result = selectors.item_search(query="营叶执照")
+    assert result.page.paginator.count == 0
+    assert result.did_you_mean in {"个体工商户设立登记", "营业执照变更登记"}
+
+
+def test_filters_combine_with_the_query(catalogue):
+    published_item(name="企业印章刻制备案登记", for_persons=False, for_legal_persons=True)
+    assert "企业印章刻制备案登记" in names("登记")
+    assert "企业印章刻制备案登记" not in names("登记", audience="person")
+    assert set(names("登记", audience="legal")) == {"企业印章刻制备案登记", "营业执照变更登记", "个体工商户设立登记"}
+    assert names("登记", item_type="GG") == []
+
+
+def test_search_through_the_api_reports_did_you_mean(client, catalogue):
+    body = client.get("/api/v1/catalog/items", {"q": "营叶执照"}).json()
+    assert body["count"] == 0 and body["did_you_mean"]
