@@ -16,6 +16,7 @@ from tongban.catalog.models import (
     StandardMaterial,
     Theme,
     VersionFee,
+    VersionFormField,
     VersionMaterial,
     VersionStep,
 )
@@ -72,6 +73,11 @@ class FeeInline(DraftOnlyInline):
     model = VersionFee
 
 
+class FormFieldInline(DraftOnlyInline):
+    model = VersionFormField
+    fields = ["order", "key", "label", "kind", "required", "prefill", "help_text", "options", "rules"]
+
+
 @admin.register(ItemVersion)
 class ItemVersionAdmin(AuditedAdmin):
     list_display = ["name", "number", "status", "department", "item_type", "promised_limit_days", "published_at"]
@@ -80,7 +86,7 @@ class ItemVersionAdmin(AuditedAdmin):
     list_select_related = ["item__department", "item_type"]
     autocomplete_fields = ["co_departments", "hall"]
     filter_horizontal = ["themes"]
-    inlines = [MaterialInline, StepInline, FeeInline]
+    inlines = [MaterialInline, FormFieldInline, StepInline, FeeInline]
     readonly_fields = ["item", "number", "status", "published_at", "published_by", "changes_since_previous"]
     actions = ["publish", "draft_new"]
     show_full_result_count = False

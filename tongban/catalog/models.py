@@ -260,6 +260,62 @@ class VersionStep(models.Model):
         return f"{self.order}. {self.name}"
 
 
+class VersionFormField(models.Model):
+    """One field of an item's application form (一表申请), stored as data and rendered and
+    validated by tongban.catalog.forms_engine."""
+
+    KINDS = [
+        ("text", "文本"),
+        ("textarea", "多行文本"),
+        ("number", "数字"),
+        ("date", "日期"),
+        ("choice", "单选"),
+        ("multichoice", "多选"),
+        ("id_number", "身份证号码"),
+        ("uscc", "统一社会信用代码"),
+        ("phone", "手机号码"),
+        ("address", "地址（含区划）"),
+        ("money", "金额（元）"),
+        ("table", "表格"),
+        ("file", "附件"),
+        ("boolean", "是/否"),
+    ]
+    PREFILLS = [
+        ("", "不预填"),
+        ("person.name", "申请人姓名"),
+        ("person.id_number", "申请人身份证号码"),
+        ("person.phone", "申请人手机号码"),
+        ("legal.name", "企业名称"),
+        ("legal.uscc", "统一社会信用代码"),
+        ("legal.representative", "法定代表人姓名"),
+    ]
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="form_fields")
+    order = models.PositiveSmallIntegerField("顺序")
+    key = models.SlugField("字段标识", max_length=40)
+    label = models.CharField("名称", max_length=60)
+    kind = models.CharField("类型", max_length=12, choices=KINDS, default="text")
+    required = models.BooleanField("必填", default=True)
+    help_text = models.CharField("填写说明", max_length=200, blank=True)
+    options = models.JSONField("选项", default=list, blank=True, help_text="单选、多选的选项；表格的列")
+    rules = models.JSONField(
+        "校验规则",
+        default=dict,
+        blank=True,
+        help_text='如 {"min_length": 2, "max_length": 50, "min": 0, "max": 100, "pattern": "..."}',
+    )
+    prefill = models.CharField("预填来源", max_length=40, choices=PREFILLS, blank=True)
+
+    class Meta:
+        verbose_name = "申请表字段"
+        verbose_name_plural = "申请表字段"
+        ordering = ["version_id", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="form_field_unique_key")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class VersionFee(models.Model):
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="fees")
     name = models.CharField("收费项目", max_length=100)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from tongban.accounts import selectors as accounts_selectors
 from tongban.catalog import search, workflow
-from tongban.catalog.models import Item, ItemVersion, VersionFee, VersionMaterial, VersionStep
+from tongban.catalog.models import Item, ItemVersion, VersionFee, VersionFormField, VersionMaterial, VersionStep
 from tongban.catalog.rules import version_problems
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -128,13 +128,16 @@ def version_parts_replace(
     steps: list[dict] | None = None,
     materials: list[dict] | None = None,
     fees: list[dict] | None = None,
+    form_fields: list[dict] | None = None,
 ) -> ItemVersion:
-    """Replace a draft's steps, materials or fees (each list given replaces the old one whole)."""
+    """Replace a draft's steps, materials, fees or form fields (each list given replaces the old one
+    whole)."""
     version = _version_for_update(version_id)
     _require_catalogue_admin(actor, version.item.department)
     if not version.editable:
         raise Conflict("已发布的版本不能修改；请新建版本，修改后再发布。", code="version_immutable")
-    for model, rows in ((VersionStep, steps), (VersionMaterial, materials), (VersionFee, fees)):
+    parts = ((VersionStep, steps), (VersionMaterial, materials), (VersionFee, fees), (VersionFormField, form_fields))
+    for model, rows in parts:
         if rows is not None:
             model.objects.filter(version=version).delete()
             model.objects.bulk_create([model(version=version, **row) for row in rows])
@@ -142,7 +145,7 @@ def version_parts_replace(
         action="version.parts_replace",
         obj=version,
         actor=actor,
-        detail={"steps": steps is not None, "materials": materials is not None, "fees": fees is not None},
+        detail={"parts": [model._meta.model_name for model, rows in parts if rows is not None]},
     )
     return version
 
@@ -199,7 +202,7 @@ def version_draft_new(*, actor, item_id: int) -> ItemVersion:
 
 def _version_copy(source: ItemVersion, *, number: int) -> ItemVersion:
     relations = {name: list(getattr(source, name).all()) for name in VERSION_RELATIONS}
-    parts = [list(source.steps.all()), list(source.materials.all()), list(source.fees.all())]
+    parts = [list(getattr(source, name).all()) for name in ("steps", "materials", "fees", "form_fields")]
     draft = ItemVersion.objects.get(pk=source.pk)
     draft.pk = None
     draft.number, draft.status = number, ItemVersion.DRAFT
