@@ -316,6 +316,31 @@ class VersionFormField(models.Model):
         return self.label
 
 
+class VersionSpecialProcedure(models.Model):
+    """特别程序 an item may need (现场勘查, 专家评审…): it stops the case clock, with its own limit."""
+
+    KINDS = [
+        ("inspection", "现场勘查"),
+        ("expert", "专家评审"),
+        ("hearing", "听证"),
+        ("notice", "公示"),
+        ("testing", "检验检测"),
+    ]
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="special_procedures")
+    kind = models.CharField("程序", max_length=12, choices=KINDS)
+    limit_days = models.PositiveSmallIntegerField("时限（工作日）")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "特别程序"
+        verbose_name_plural = "特别程序"
+        constraints = [models.UniqueConstraint(fields=["version", "kind"], name="special_procedure_unique_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.limit_days}个工作日）"
+
+
 class VersionFee(models.Model):
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="fees")
     name = models.CharField("收费项目", max_length=100)

@@ -6,7 +6,15 @@ from django.utils import timezone
 
 from tongban.accounts import selectors as accounts_selectors
 from tongban.catalog import search, workflow
-from tongban.catalog.models import Item, ItemVersion, VersionFee, VersionFormField, VersionMaterial, VersionStep
+from tongban.catalog.models import (
+    Item,
+    ItemVersion,
+    VersionFee,
+    VersionFormField,
+    VersionMaterial,
+    VersionSpecialProcedure,
+    VersionStep,
+)
 from tongban.catalog.rules import version_problems
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -21,6 +29,7 @@ VERSION_FIELDS = frozenset(
     and f.name not in {"id", "item", "number", "status", "created_at", "published_at", "published_by", "retired_at"}
 ) | {"item_type_id", "hall_id"}
 VERSION_RELATIONS = ("co_departments", "themes")
+PART_RELATIONS = ("steps", "materials", "fees", "form_fields", "special_procedures")  # copied into a new draft
 
 
 def _require_catalogue_admin(actor, department) -> None:
@@ -129,14 +138,21 @@ def version_parts_replace(
     materials: list[dict] | None = None,
     fees: list[dict] | None = None,
     form_fields: list[dict] | None = None,
+    special_procedures: list[dict] | None = None,
 ) -> ItemVersion:
-    """Replace a draft's steps, materials, fees or form fields (each list given replaces the old one
-    whole)."""
+    """Replace a draft's steps, materials, fees, form fields or special procedures (each list given
+    replaces the old one whole)."""
     version = _version_for_update(version_id)
     _require_catalogue_admin(actor, version.item.department)
     if not version.editable:
         raise Conflict("已发布的版本不能修改；请新建版本，修改后再发布。", code="version_immutable")
-    parts = ((VersionStep, steps), (VersionMaterial, materials), (VersionFee, fees), (VersionFormField, form_fields))
+    parts = (
+        (VersionStep, steps),
+        (VersionMaterial, materials),
+        (VersionFee, fees),
+        (VersionFormField, form_fields),
+        (VersionSpecialProcedure, special_procedures),
+    )
     for model, rows in parts:
         if rows is not None:
             model.objects.filter(version=version).delete()
@@ -202,7 +218,7 @@ def version_draft_new(*, actor, item_id: int) -> ItemVersion:
 
 def _version_copy(source: ItemVersion, *, number: int) -> ItemVersion:
     relations = {name: list(getattr(source, name).all()) for name in VERSION_RELATIONS}
-    parts = [list(getattr(source, name).all()) for name in ("steps", "materials", "fees", "form_fields")]
+    parts = [list(getattr(source, name).all()) for name in PART_RELATIONS]
     draft = ItemVersion.objects.get(pk=source.pk)
     draft.pk = None
     draft.number, draft.status = number, ItemVersion.DRAFT
