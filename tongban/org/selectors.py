@@ -54,3 +54,7 @@ def halls_in_region(prefix: str) -> QuerySet[ServiceHall]:
 
 def agency_points_in_region(prefix: str) -> QuerySet[AgencyPoint]:
     return AgencyPoint.objects.filter(region__code__startswith=prefix).select_related("region")
+
+
+def departments_by_uscc(codes: list[str]) -> QuerySet[Department]:
+    return Department.objects.filter(uscc__in=[code.strip().upper() for code in codes]).select_related("region")
