@@ -196,6 +196,22 @@ class ItemVersion(models.Model):
         return self.status == self.DRAFT
 
 
+class SearchToken(models.Model):
+    """One word of a version's search index (a word, its pinyin or initials, a code). A query term
+    matches a token it begins: an indexed prefix lookup on SQLite and PostgreSQL alike."""
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=100, db_index=True)
+
+    class Meta:
+        verbose_name = "检索词"
+        verbose_name_plural = "检索词"
+        constraints = [models.UniqueConstraint(fields=["version", "token"], name="search_token_unique")]
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class VersionMaterial(models.Model):
     """申请材料 of one version."""
 

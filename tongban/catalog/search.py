@@ -1,7 +1,7 @@
-"""Item search that works the same on SQLite and PostgreSQL: each version carries an index column
-of Chinese words (jieba), full pinyin and initials (pypinyin) and codes; a query is cut into terms
-that must all occur in it. "营业执照", "yingye" and "yyzz" all find 营业执照 items, and a colloquial
-keyword ("开饭店") finds the formal name (食品经营许可)."""
+"""Item search that works the same on SQLite and PostgreSQL: each version is indexed as tokens —
+Chinese words (jieba), their full pinyin and initials (pypinyin), codes — and a query is cut into
+terms that must each begin some token. "营业执照", "yingye" and "yyzz" all find 营业执照 items, and a
+colloquial keyword ("开饭店") finds the formal name (食品经营许可)."""
 
 import logging
 from functools import cache
@@ -18,17 +18,18 @@ def _pinyin(text: str) -> tuple[str, str]:
     return "".join(lazy_pinyin(han)), "".join(lazy_pinyin(han, style=Style.FIRST_LETTER))
 
 
-def index_text(*, name: str, keywords: str = "", codes: tuple[str, ...] = ()) -> str:
-    """The search column of one version: words, phrases, pinyin and initials, lower case."""
-    phrases = [name, *keywords.split()]
-    tokens: list[str] = []
-    for phrase in phrases:
-        tokens.append(phrase)
-        tokens.extend(jieba.cut_for_search(phrase))
-        tokens.extend(_pinyin(phrase))
-    tokens.extend(codes)
-    unique = dict.fromkeys(token.strip().lower() for token in tokens if token.strip())
-    return " ".join(unique)
+TOKEN_LENGTH = 100
+
+
+def index_tokens(*, name: str, keywords: str = "", codes: tuple[str, ...] = ()) -> list[str]:
+    """The tokens of one version, lower case, each once: every phrase and word, with pinyin and
+    initials of each, and the codes."""
+    words: list[str] = []
+    for phrase in [name, *keywords.split()]:
+        words.append(phrase)
+        words.extend(jieba.cut_for_search(phrase))
+    tokens = [*words, *(spelling for word in words for spelling in _pinyin(word)), *codes]
+    return list(dict.fromkeys(t.strip().lower()[:TOKEN_LENGTH] for t in tokens if t.strip()))
 
 
 @cache

@@ -6,7 +6,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from tongban.catalog import search
-from tongban.catalog.models import Item, ItemType, ItemVersion, Theme, VersionMaterial
+from tongban.catalog.models import Item, ItemType, ItemVersion, SearchToken, Theme, VersionMaterial
 from tongban.core.errors import NotFound
 
 PAGE_SIZE = 20
@@ -41,7 +41,11 @@ def item_search(
     versions = _filtered(department_id=department_id, theme=theme, item_type=item_type, audience=audience)
     size = min(max(page_size, 1), 100)
     matches = _matching(versions, query)
-    result = Paginator(matches, size).get_page(page)
+    # Page through narrow rows (ids in rank order), then load the page's 20 versions whole: sorting
+    # every match with all its joined columns cost more than the search itself.
+    result = Paginator(matches.values_list("id", flat=True), size).get_page(page)
+    by_id = published_versions().in_bulk(list(result.object_list))
+    result.object_list = [by_id[pk] for pk in result.object_list]
     if query.strip() and not result.paginator.count:
         suggestion = _suggestion(versions, query)
         return SearchResult(page=result, did_you_mean=suggestion)
@@ -49,7 +53,7 @@ def item_search(
 
 
 def _filtered(*, department_id, theme, item_type, audience) -> QuerySet[ItemVersion]:
-    versions = published_versions()
+    versions = ItemVersion.objects.filter(status=ItemVersion.PUBLISHED)
     if department_id:
         versions = versions.filter(item__department_id=department_id)
     if theme:
@@ -66,7 +70,7 @@ def _filtered(*, department_id, theme, item_type, audience) -> QuerySet[ItemVers
 def _matching(versions: QuerySet[ItemVersion], query: str) -> QuerySet[ItemVersion]:
     query = query.strip()
     for term in search.query_terms(query):
-        versions = versions.filter(search_text__contains=term)
+        versions = versions.filter(pk__in=_tokens_starting(term))
     if not query:
         return versions.order_by("-item__popularity", "name", "id")
     rank = Case(
@@ -80,13 +84,17 @@ def _matching(versions: QuerySet[ItemVersion], query: str) -> QuerySet[ItemVersi
     return versions.annotate(rank=rank).order_by("-rank", "-item__popularity", "name", "id")
 
 
+def _tokens_starting(term: str) -> QuerySet:
+    return SearchToken.objects.filter(token__startswith=term).values("version_id")
+
+
 def _suggestion(versions: QuerySet[ItemVersion], query: str) -> str:
     """For a query that found nothing: the name of the best item its pinyin finds (营叶执照 →
     营业执照…), if any."""
     pinyin = search.query_pinyin(query)
     if not pinyin or pinyin == query.lower():
         return ""
-    best = versions.filter(search_text__contains=pinyin).order_by("-item__popularity", "name").first()
+    best = versions.filter(pk__in=_tokens_starting(pinyin)).order_by("-item__popularity", "name").first()
     return best.name if best else ""
 
 

@@ -9,6 +9,7 @@ from tongban.catalog import search, workflow
 from tongban.catalog.models import (
     Item,
     ItemVersion,
+    SearchToken,
     VersionFee,
     VersionFormField,
     VersionMaterial,
@@ -64,12 +65,15 @@ def _assign(version: ItemVersion, fields: dict) -> None:
 
 
 def _reindex(version: ItemVersion) -> None:
-    """Keep the search column in step with what it indexes (name, keywords, codes)."""
-    version.search_text = search.index_text(
+    """Keep the search tokens in step with what they index (name, keywords, codes)."""
+    tokens = search.index_tokens(
         name=version.name,
         keywords=version.keywords,
         codes=(version.implementation_code, version.handling_code, version.item.basic_code),
     )
+    version.search_text = " ".join(tokens)
+    SearchToken.objects.filter(version=version).delete()
+    SearchToken.objects.bulk_create([SearchToken(version=version, token=token) for token in tokens])
 
 
 def _assign_relations(version: ItemVersion, fields: dict) -> None:
@@ -106,8 +110,9 @@ def item_create(
     )
     version = ItemVersion(item=item, number=1)
     _assign(version, fields)
-    _reindex(version)
     version.save()
+    _reindex(version)
+    version.save(update_fields=["search_text"])
     _assign_relations(version, fields)
     audit_record(
         action="item.create", obj=item, actor=actor, detail={"name": version.name}, region_code=department.region_id
@@ -224,6 +229,7 @@ def _version_copy(source: ItemVersion, *, number: int) -> ItemVersion:
     draft.number, draft.status = number, ItemVersion.DRAFT
     draft.published_at, draft.published_by, draft.retired_at = None, "", None
     draft.save()
+    _reindex(draft)
     _assign_relations(draft, relations)
     for rows in parts:
         for row in rows:
@@ -246,3 +252,104 @@ def version_withdraw(*, actor, version_id: int, reason: str) -> ItemVersion:
     Item.objects.filter(pk=version.item_id, current=version).update(current=None)
     audit_record(action="version.withdraw", obj=version, actor=actor, detail={"reason": reason.strip()})
     return version
+
+
+def catalogue_reindex() -> int:
+    """Rebuild every version's search tokens (after a change to the tokenizer); returns how many."""
+    count = 0
+    versions = ItemVersion.objects.select_related("item").order_by("id")
+    for version in versions.iterator(chunk_size=500):
+        with transaction.atomic():
+            _reindex(version)
+            version.save(update_fields=["search_text"])
+        count += 1
+    return count
+
+
+_BULK_ITEM_KEYS = frozenset({"department_id", "basic_code", "kind", "parent_id", "situation"})
+
+
+@transaction.atomic
+def item_bulk_publish(rows: list[dict], *, actor=None, batch_size: int = 2_000) -> list[ItemVersion]:
+    """Create many items at once, each with its first version published and indexed for search;
+    returns the versions in row order. A row holds what item_create and version_parts_replace take
+    for one item: department_id, basic_code, optionally kind, parent_id and situation, the
+    version's fields, themes and co_departments (primary keys), and any of PART_RELATIONS (lists
+    of dicts).
+
+    This service trusts its caller, as tongban.accounts.bulk does: no permission check, none of
+    the consistency rules version_publish runs, no duplicate check beyond the database's
+    constraints; at thousands of items the per-item checks would cost more than the load. Today the
+    only caller is the demo catalogue (tongban.demo.catalogue), whose rows are generated variants of
+    items that passed every rule; a real list must come in through item_create and version_publish.
+    The load is one transaction with one audit entry for the whole load."""
+    parts = {name: ItemVersion._meta.get_field(name).related_model for name in PART_RELATIONS}
+    for row in rows:
+        unknown = set(row) - _BULK_ITEM_KEYS - set(parts) - VERSION_FIELDS - set(VERSION_RELATIONS)
+        if unknown:
+            raise ValidationFailed(f"不能批量写入这些字段：{'、'.join(sorted(unknown))}。", code="field_not_editable")
+    now = timezone.now()
+    items = Item.objects.bulk_create(
+        [
+            Item(
+                department_id=row["department_id"],
+                basic_code=row["basic_code"].strip().upper(),
+                kind=row.get("kind", Item.MAIN),
+                parent_id=row.get("parent_id"),
+                situation=row.get("situation", ""),
+            )
+            for row in rows
+        ],
+        batch_size=batch_size,
+    )
+    versions, tokens = [], []
+    for item, row in zip(items, rows, strict=True):
+        version = ItemVersion(
+            item=item,
+            number=1,
+            status=ItemVersion.PUBLISHED,
+            published_at=now,
+            published_by=actor.get_username() if actor else "system",
+            **{name: value for name, value in row.items() if name in VERSION_FIELDS},
+        )
+        # As _reindex does, one version at a time.
+        tokens.append(
+            search.index_tokens(
+                name=version.name,
+                keywords=version.keywords,
+                codes=(version.implementation_code, version.handling_code, item.basic_code),
+            )
+        )
+        version.search_text = " ".join(tokens[-1])
+        versions.append(version)
+    ItemVersion.objects.bulk_create(versions, batch_size=batch_size)
+    for item, version in zip(items, versions, strict=True):
+        item.current = version
+    Item.objects.bulk_update(items, ["current"], batch_size=batch_size)
+    SearchToken.objects.bulk_create(
+        [
+            SearchToken(version=version, token=token)
+            for version, found in zip(versions, tokens, strict=True)
+            for token in found
+        ],
+        batch_size=batch_size,
+    )
+    for name in VERSION_RELATIONS:
+        relation = ItemVersion._meta.get_field(name)
+        through = relation.remote_field.through
+        source, target = f"{relation.m2m_field_name()}_id", f"{relation.m2m_reverse_field_name()}_id"
+        links = [
+            through(**{source: version.pk, target: pk})
+            for version, row in zip(versions, rows, strict=True)
+            for pk in row.get(name, ())
+        ]
+        through.objects.bulk_create(links, batch_size=batch_size)
+    for name, model in parts.items():
+        made = [
+            model(version=version, **part)
+            for version, row in zip(versions, rows, strict=True)
+            for part in row.get(name, ())
+        ]
+        model.objects.bulk_create(made, batch_size=batch_size)
+    audit_record(action="item.bulk_publish", object_type="catalog.item", detail={"rows": len(rows)}, actor=actor)
+    return versions

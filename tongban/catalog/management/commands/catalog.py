@@ -2,18 +2,27 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tongban.catalog.services import catalogue_reindex
 from tongban.catalog.spreadsheet import catalogue_export, catalogue_import
 
 
 class Command(BaseCommand):
-    help = "事项清单电子表格：export 导出现行事项为 xlsx；import 导入（全部成功才写入，--dry-run 只检查不写入）。"
+    help = (
+        "事项清单：export 导出现行事项为 xlsx；import 导入（全部成功才写入，--dry-run 只检查不写入）；"
+        "reindex 重建检索词。"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["export", "import"])
-        parser.add_argument("file", type=Path)
+        parser.add_argument("action", choices=["export", "import", "reindex"])
+        parser.add_argument("file", type=Path, nargs="?")
         parser.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
 
-    def handle(self, *args, action: str, file: Path, dry_run: bool, **options):
+    def handle(self, *args, action: str, file: Path | None, dry_run: bool, **options):
+        if action == "reindex":
+            self.stdout.write(f"已重建 {catalogue_reindex()} 个事项版本的检索词。")
+            return
+        if file is None:
+            raise CommandError("请指定 xlsx 文件。")
         if action == "export":
             file.write_bytes(catalogue_export())
             self.stdout.write(f"已导出到 {file}。")
