@@ -50,3 +50,11 @@ def test_the_guide_shows_every_element_a_citizen_needs(client):
 def test_a_withdrawn_or_unknown_item_is_a_404_page(client):
     response = client.get("/services/999999/")
     assert response.status_code == 404 and "已停止办理" in response.content.decode()
+
+
+def test_results_highlight_the_words_and_offer_did_you_mean(client):
+    published_item(name="营业执照变更登记", keywords="营业执照")
+    page = client.get("/services/", {"q": "营业执照"}).content.decode()
+    assert "<mark>营业执照</mark>变更登记" in page
+    page = client.get("/services/", {"q": "营叶执照"}).content.decode()
+    assert "您是不是要找" in page and "营业执照变更登记" in page

@@ -13,8 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def charged_item(**overrides) -> ItemVersion:
     version = draft_item(charged=True, online_payment=True, **overrides)
-    services.version_parts_replace(actor=None, version_id=version.pk,
-                                   fees=[{"name": "登记费", "amount_fen": 8050, "legal_basis": "发改价格规〔2016〕2559号"}])
+    services.version_parts_replace(
+        actor=None,
+        version_id=version.pk,
+        fees=[{"name": "登记费", "amount_fen": 8050, "legal_basis": "发改价格规〔2016〕2559号"}],
+    )
     return services.version_publish(actor=None, version_id=version.pk)
 
 

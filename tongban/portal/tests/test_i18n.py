@@ -75,6 +75,13 @@ def test_the_person_count_uses_english_plurals(english):
     assert "2 people, page 1 of 1" in english.get("/workbench/persons/").content.decode()
 
 
+def test_the_service_guide_in_english(english):
+    page = english.get("/services/").content.decode()
+    assert '<html lang="en"' in page and "<h1>Service guide</h1>" in page and ">Search services</label>" in page
+    assert "All departments" in page and "No services match these filters." in page
+    assert "办事指南" not in page and "搜索事项" not in page
+
+
 def _po_entries(path: Path) -> list[dict]:
     """A small .po reader: each entry's flags and its msgid / msgid_plural / msgstr[n] texts."""
     entries = []
