@@ -1,6 +1,9 @@
 from ninja import Router, Schema
+from ninja.security import django_auth
 
+from tongban.accounts import selectors as accounts_selectors
 from tongban.catalog import selectors
+from tongban.core.errors import PermissionDenied
 from tongban.core.money import yuan
 
 router = Router()
@@ -170,3 +173,26 @@ def get_item(request, item_id: int):
 @router.get("/themes", response=list[ThemeOut], summary="主题分类")
 def list_themes(request, audience: str = ""):
     return list(selectors.themes(audience))
+
+
+class VersionSummary(ItemSummary):
+    status: str
+
+
+class VersionPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[VersionSummary]
+
+
+@router.get("/versions", response=VersionPage, auth=django_auth, summary="数据范围内事项的全部版本（含草稿，工作人员）")
+def list_versions(request, status: str = "", q: str = "", page: int = 1):
+    if accounts_selectors.staff_of(request.user) is None:
+        raise PermissionDenied("仅工作人员可以查看事项草稿。", code="staff_only")
+    found = selectors.versions_for_staff(
+        scope=accounts_selectors.staff_scope(request.user), status=status, query=q, page=page
+    )
+    return VersionPage(
+        count=found.paginator.count, page=found.number, pages=found.paginator.num_pages, items=list(found.object_list)
+    )

@@ -8,6 +8,7 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from tongban.catalog import search
 from tongban.catalog.models import Item, ItemType, ItemVersion, SearchToken, Theme, VersionMaterial
 from tongban.core.errors import NotFound
+from tongban.core.scope import DataScope
 
 PAGE_SIZE = 20
 
@@ -180,3 +181,16 @@ def item_get(item_id: int) -> Item:
     if item is None:
         raise NotFound("事项不存在。", code="item_not_found")
     return item
+
+
+def versions_for_staff(*, scope: DataScope, status: str = "", query: str = "", page: int | str = 1) -> Page:
+    """Every version (drafts included) of the items whose implementing department is in the scope."""
+    versions = ItemVersion.objects.filter(item__department__region__code__startswith=scope.region_prefix)
+    if scope.department_ids is not None:
+        versions = versions.filter(item__department_id__in=scope.department_ids)
+    if status:
+        versions = versions.filter(status=status)
+    for term in search.query_terms(query):
+        versions = versions.filter(pk__in=_tokens_starting(term))
+    versions = versions.select_related("item__department", "item_type").prefetch_related("themes")
+    return Paginator(versions.order_by("-created_at", "-id"), PAGE_SIZE).get_page(page)

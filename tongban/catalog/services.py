@@ -302,7 +302,7 @@ def item_bulk_publish(rows: list[dict], *, actor=None, batch_size: int = 2_000) 
         ],
         batch_size=batch_size,
     )
-    versions, tokens = [], []
+    versions, tokens, words = [], [], {}
     for item, row in zip(items, rows, strict=True):
         version = ItemVersion(
             item=item,
@@ -312,14 +312,15 @@ def item_bulk_publish(rows: list[dict], *, actor=None, batch_size: int = 2_000) 
             published_by=actor.get_username() if actor else "system",
             **{name: value for name, value in row.items() if name in VERSION_FIELDS},
         )
-        # As _reindex does, one version at a time.
-        tokens.append(
-            search.index_tokens(
-                name=version.name,
-                keywords=version.keywords,
-                codes=(version.implementation_code, version.handling_code, item.basic_code),
-            )
+        # The tokens _reindex gives: the words of a name and keywords (cut once: generated variants
+        # share them), then the codes.
+        key = (version.name, version.keywords)
+        if key not in words:
+            words[key] = search.index_tokens(name=version.name, keywords=version.keywords)
+        codes = search.index_tokens(
+            name="", codes=(version.implementation_code, version.handling_code, item.basic_code)
         )
+        tokens.append(list(dict.fromkeys([*words[key], *codes])))
         version.search_text = " ".join(tokens[-1])
         versions.append(version)
     ItemVersion.objects.bulk_create(versions, batch_size=batch_size)

@@ -55,3 +55,17 @@ def test_the_item_list_makes_a_constant_number_of_queries(client):
     for _ in range(12):
         published_item()
     assert queries(2) == queries(12)
+
+
+def test_staff_see_drafts_of_their_scope_only(client):
+    from tongban.accounts.tests.factories import UserFactory, staff_in
+    from tongban.org.tests.factories import DepartmentFactory, region_tree
+
+    regions = region_tree()
+    draft_item(DepartmentFactory(region=regions["341902000000"]), name="城东草稿")
+    draft_item(DepartmentFactory(region=regions["341903000000"]), name="城西草稿")
+    client.force_login(staff_in("341902000000", "admin").user)
+    body = client.get("/api/v1/catalog/versions", {"status": "draft"}).json()
+    assert [row["name"] for row in body["items"]] == ["城东草稿"] and body["items"][0]["status"] == "draft"
+    client.force_login(UserFactory())
+    assert client.get("/api/v1/catalog/versions").status_code == 403
