@@ -3,8 +3,12 @@ read-only with what changed since the version before; publishing and new version
 that call the services, so the consistency rules and the audit always apply. A department's
 catalogue administrator sees only the items of the departments in their scope."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html_join
 
 from tongban.accounts import selectors as accounts_selectors
@@ -20,8 +24,11 @@ from tongban.catalog.models import (
     VersionMaterial,
     VersionStep,
 )
+from tongban.catalog.spreadsheet import catalogue_export, catalogue_import
 from tongban.core.admin_mixins import AuditedAdmin
 from tongban.core.errors import TongbanError
+
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 
 
 def _scoped(request, queryset: QuerySet, department_path: str) -> QuerySet:
@@ -150,6 +157,11 @@ class VersionInline(admin.TabularInline):
         return False
 
 
+class SpreadsheetForm(forms.Form):
+    file = forms.FileField(label="事项清单工作簿（.xlsx）")
+    dry_run = forms.BooleanField(label="只检查，不写入", required=False, initial=True)
+
+
 @admin.register(Item)
 class ItemAdmin(AuditedAdmin):
     list_display = ["__str__", "basic_code", "kind", "situation", "department", "popularity"]
@@ -164,8 +176,47 @@ class ItemAdmin(AuditedAdmin):
     def get_queryset(self, request):
         return _scoped(request, super().get_queryset(request), "department")
 
+    change_list_template = "admin/catalog/item/change_list.html"
+
     def has_add_permission(self, request):
         return False  # an item is born with its first draft (services.item_create): seed, API, import
+
+    def get_urls(self):
+        extra = [
+            path("export/", self.admin_site.admin_view(self.export_view), name="catalog_item_export"),
+            path("import/", self.admin_site.admin_view(self.import_view), name="catalog_item_import"),
+        ]
+        return extra + super().get_urls()
+
+    def export_view(self, request):
+        versions = _scoped(request, ItemVersion.objects.filter(status=ItemVersion.PUBLISHED), "item__department")
+        response = HttpResponse(
+            catalogue_export(versions),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename=catalogue.xlsx"
+        return response
+
+    def import_view(self, request):
+        """Upload a workbook; a dry run (the default) reports what would happen, row by row."""
+        form = SpreadsheetForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_WORKBOOK_BYTES:
+                form.add_error("file", "文件超过 20 MB，请分批导入。")
+            else:
+                report = catalogue_import(
+                    content=upload.read(), actor=request.user, dry_run=form.cleaned_data["dry_run"]
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "导入事项清单",
+            "form": form,
+            "report": report,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalog/item/import.html", context)
 
 
 @admin.register(StandardMaterial)

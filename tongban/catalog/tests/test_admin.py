@@ -71,3 +71,17 @@ def test_a_department_administrator_sees_only_its_items(client):
     client.force_login(admin.user)
     page = client.get("/admin/catalog/itemversion/").content.decode()
     assert "城东事项" in page and "城西事项" not in page
+
+
+def test_the_admin_exports_and_dry_runs_an_import(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    published_item()
+    exported = admin_client.get("/admin/catalog/item/export/")
+    assert exported["Content-Type"].startswith("application/vnd.openxmlformats")
+    upload = SimpleUploadedFile("catalogue.xlsx", exported.content)
+    page = admin_client.post("/admin/catalog/item/import/", {"file": upload, "dry_run": "on"}).content.decode()
+    assert "检查通过：将会新增 0 项、更新 0 项，1 项无变化" in page
+    bad = SimpleUploadedFile("bad.xlsx", b"not a workbook")
+    page = admin_client.post("/admin/catalog/item/import/", {"file": bad}).content.decode()
+    assert "无法读取该文件" in page
