@@ -10,6 +10,7 @@ from tongban.catalog.models import (
     Item,
     ItemVersion,
     SearchToken,
+    StandardMaterial,
     VersionFee,
     VersionFormField,
     VersionMaterial,
@@ -354,3 +355,21 @@ def item_bulk_publish(rows: list[dict], *, actor=None, batch_size: int = 2_000) 
         model.objects.bulk_create(made, batch_size=batch_size)
     audit_record(action="item.bulk_publish", object_type="catalog.item", detail={"rows": len(rows)}, actor=actor)
     return versions
+
+
+@transaction.atomic
+def standard_materials_add(*, rows: list[dict], actor=None) -> int:
+    """Add entries to the standard-material dictionary (code, name, and optionally description,
+    licence_type_code, shared_field); codes already present are left as they are. Returns how many
+    were added."""
+    present = set(StandardMaterial.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", flat=True))
+    missing = [StandardMaterial(**row) for row in rows if row["code"] not in present]
+    StandardMaterial.objects.bulk_create(missing)
+    if missing:
+        audit_record(
+            action="standard_material.add",
+            object_type="catalog.standardmaterial",
+            actor=actor,
+            detail={"codes": [m.code for m in missing]},
+        )
+    return len(missing)

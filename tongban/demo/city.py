@@ -9,7 +9,8 @@ ID sequence numbers count per (county, birth date, sex), phones, credit codes an
 are derived from the row index through a bijection.
 
 The org tree, staff and demo accounts go through the org/accounts services, so every act is
-audited; the two bases go through accounts.bulk, one audited load each.
+audited; the two bases go through accounts.bulk, one audited load each. The service catalogue
+(tongban.demo.catalogue) goes through the catalogue services, every version published.
 """
 
 import datetime as dt
@@ -32,7 +33,9 @@ from tongban.accounts.bulk import (
     user_password_set_bulk,
 )
 from tongban.accounts.models import Mandate, Person, Post, User
+from tongban.catalog.models import Item
 from tongban.core.identifiers import USCC_ALPHABET, make_id_number, make_uscc
+from tongban.demo.catalogue import catalogue_build, catalogue_bulk_build, catalogue_exists
 from tongban.org import services as org
 from tongban.org.models import AgencyPoint, Department, Region, ServiceHall, Window
 
@@ -51,9 +54,13 @@ class Scale:
     legal_persons: int = 300
     bulk_persons: int = 0  # --scale city: loaded after the small city, in its own transactions
     bulk_legal_persons: int = 0
+    bulk_items: int = 0  # generated county- and township-level implementations of the catalogue
 
 
-SCALES = {"small": Scale(), "city": Scale(bulk_persons=1_000_000, bulk_legal_persons=100_000)}
+SCALES = {
+    "small": Scale(),
+    "city": Scale(bulk_persons=1_000_000, bulk_legal_persons=100_000, bulk_items=5_000),
+}
 
 
 @dataclass
@@ -222,13 +229,51 @@ CITY_DEPARTMENTS = (  # key, name, short name
     ("commerce", "示范市商务局", "市商务局"),
     ("water", "示范市水利局", "市水利局"),
     ("hpf", "示范市住房公积金管理中心", "市公积金中心"),
+    ("fire", "示范市消防救援支队", "市消防救援支队"),
+    ("forestry", "示范市林业局", "市林业局"),
+    ("sport", "示范市体育局", "市体育局"),
+    ("weather", "示范市气象局", "市气象局"),
+    ("tobacco", "示范市烟草专卖局", "市烟草专卖局"),
+    ("stats", "示范市统计局", "市统计局"),
+    ("pbc", "中国人民银行示范市分行", "人民银行示范市分行"),
+    # Public utilities: 水电气过户 is handled with the real-estate transfer at one window.
+    ("supply", "示范市供水有限公司", "市供水公司"),
+    ("power", "国网示范市供电公司", "市供电公司"),
+    ("gas", "示范市燃气有限公司", "市燃气公司"),
 )
 COUNTY_DEPARTMENTS = ("gov", "amr", "hrss", "ca", "cm")  # each county-level unit has these counterparts
+# --scale city adds the other county bureaus and a government office per township, which implement
+# the bulk catalogue; banks and utilities have no county counterpart here.
+BULK_COUNTY_DEPARTMENTS = tuple(
+    key for key, _, _ in CITY_DEPARTMENTS if key not in {*COUNTY_DEPARTMENTS, "hpf", "pbc", "supply", "power", "gas"}
+)
 
 
 def department_key(county: str, key: str) -> str:
     """Key of a county-level counterpart, e.g. "cd.amr"; city departments are keyed "amr"."""
     return f"{county}.{key}"
+
+
+def township_key(code: str) -> str:
+    """Key of a township's government office (bulk scale), e.g. "341902001000.town"."""
+    return f"{code}.town"
+
+
+def county_department_names(key: str, county_name: str) -> tuple[str, str]:
+    """Name and short name of a county's counterpart of the city department `key`."""
+    name, short_name = next((name, short) for k, name, short in CITY_DEPARTMENTS if k == key)
+    if name.startswith("国家税务总局"):
+        return name.replace(CITY_NAME, CITY_NAME + county_name), f"{county_name}税务局"
+    name, short_name = county_name + name.removeprefix(CITY_NAME), county_name + short_name.removeprefix("市")
+    if key == "fire":  # a city has a 支队, a district or county a 大队
+        return name.replace("支队", "大队"), short_name.replace("支队", "大队")
+    return name, short_name
+
+
+def township_office_names(plan: "CityMap", code: str) -> tuple[str, str]:
+    """街道办事处 of a street, 人民政府 of a town or xiang."""
+    name = plan.names[code]
+    return (name + "办事处", name + "办") if name.endswith("街道") else (name + "人民政府", name + "政府")
 
 
 def departments_build() -> dict[str, Department]:
@@ -239,19 +284,62 @@ def departments_build() -> dict[str, Department]:
         departments[key] = org.department_create(
             name=name, short_name=short_name, uscc=_department_uscc(rng, used, CITY_CODE), region_code=CITY_CODE
         )
-    city = {key: (name, short_name) for key, name, short_name in CITY_DEPARTMENTS}
     for county, county_name, county_key, _ in COUNTIES:
         region_code = county.ljust(12, "0")
         for key in COUNTY_DEPARTMENTS:
-            name, short_name = city[key]
+            name, short_name = county_department_names(key, county_name)
             departments[department_key(county_key, key)] = org.department_create(
-                name=county_name + name.removeprefix(CITY_NAME),
-                short_name=county_name + short_name.removeprefix("市"),
+                name=name,
+                short_name=short_name,
                 uscc=_department_uscc(rng, used, region_code),
                 region_code=region_code,
                 parent_id=departments[key].pk,
             )
     return departments
+
+
+def bulk_departments_build(plan: CityMap, departments: dict[str, Department]) -> int:
+    """The county bureaus and township offices the bulk catalogue needs, added to `departments`;
+    returns how many were created."""
+    rng = rng_for("bulk_departments")
+    used = {uscc[8:17] for uscc in Department.objects.values_list("uscc", flat=True)}
+    created = 0
+    for county, county_name, county_key, _ in COUNTIES:
+        region_code = county.ljust(12, "0")
+        for key in BULK_COUNTY_DEPARTMENTS:
+            if department_key(county_key, key) in departments:
+                continue
+            name, short_name = county_department_names(key, county_name)
+            departments[department_key(county_key, key)] = org.department_create(
+                name=name,
+                short_name=short_name,
+                uscc=_department_uscc(rng, used, region_code),
+                region_code=region_code,
+                parent_id=departments[key].pk,
+            )
+            created += 1
+    for code in plan.townships:
+        if township_key(code) in departments:
+            continue
+        name, short_name = township_office_names(plan, code)
+        departments[township_key(code)] = org.department_create(
+            name=name, short_name=short_name, uscc=_department_uscc(rng, used, code), region_code=code
+        )
+        created += 1
+    return created
+
+
+def departments_load(plan: CityMap) -> dict[str, Department]:
+    """The departments of a city built earlier, by key (matched by their unique names)."""
+    expected = {key: name for key, name, _ in CITY_DEPARTMENTS}
+    for _, county_name, county_key, _ in COUNTIES:
+        for key in (*COUNTY_DEPARTMENTS, *BULK_COUNTY_DEPARTMENTS):
+            expected[department_key(county_key, key)] = county_department_names(key, county_name)[0]
+    for code in plan.townships:
+        expected[township_key(code)] = township_office_names(plan, code)[0]
+    found = Department.objects.filter(name__in=expected.values(), region__code__startswith=CITY_PREFIX)
+    by_name = {department.name: department for department in found}
+    return {key: by_name[name] for key, name in expected.items() if name in by_name}
 
 
 def _department_uscc(rng: random.Random, used: set[str], region_code: str) -> str:
@@ -265,10 +353,10 @@ def _department_uscc(rng: random.Random, used: set[str], region_code: str) -> st
 
 # name, kind, department keys ("~x" = the county's own counterpart of x), how many windows
 CITY_WINDOWS = (
-    ("企业开办综合窗口", "comprehensive", ("amr", "tax", "psb", "hrss", "hsa"), 3),
+    ("企业开办综合窗口", "comprehensive", ("amr", "tax", "psb", "hrss", "hsa", "hpf", "pbc"), 3),
     ("社会事务综合窗口", "comprehensive", ("ca", "hrss", "hsa", "nhc", "dpf", "edu"), 2),
-    ("工程建设项目综合窗口", "comprehensive", ("ndrc", "nr", "hud", "eco", "transport"), 2),
-    ("不动产登记综合窗口", "comprehensive", ("nr", "tax", "hud", "hpf"), 2),
+    ("工程建设项目综合窗口", "comprehensive", ("ndrc", "nr", "hud", "eco", "transport", "fire"), 2),
+    ("不动产登记综合窗口", "comprehensive", ("nr", "tax", "hud", "hpf", "supply", "power", "gas"), 2),
     ("出入境专业窗口", "special", ("psb",), 1),
     ("公积金专业窗口", "special", ("hpf",), 1),
     ("综合出件窗口", "delivery", (), 1),
@@ -772,6 +860,12 @@ def _small_build(report: CityReport, plan: CityMap, pools: NamePools, scale: Sca
         counts["windows"] = Window.objects.filter(hall__in=halls.values()).count()
         done(f"大厅：{len(halls)} 个、窗口 {counts['windows']} 个、代办点 {len(points)} 个")
     with _phase(say) as done:
+        if catalogue_exists(departments):
+            done("事项清单：已存在，跳过")
+        else:
+            counts["items"] = catalogue_build(departments, say=say)
+            done(f"事项清单：{counts['items']} 项，均通过一致性校验后发布")
+    with _phase(say) as done:
         counts["persons"] = population_build(plan, pools, scale.persons)
         done(f"人口：{counts['persons']:,} 人")
     with _phase(say) as done:
@@ -787,12 +881,46 @@ def _small_build(report: CityReport, plan: CityMap, pools: NamePools, scale: Sca
 
 
 def _bulk_wanted(scale: Scale) -> bool:
+    return _bulk_bases_wanted(scale) or _bulk_catalogue_wanted(scale)
+
+
+def _bulk_bases_wanted(scale: Scale) -> bool:
     if not scale.bulk_persons:
         return False
     return Person.objects.filter(region__code__startswith=CITY_PREFIX).count() < scale.persons + scale.bulk_persons
 
 
+def _bulk_catalogue_wanted(scale: Scale) -> bool:
+    """The township offices come in the same transaction as the bulk items: either both or none.
+    A city built before it had a catalogue gets none: it lacks departments the catalogue needs."""
+    if not scale.bulk_items:
+        return False
+    if not Item.objects.filter(department__region__code__startswith=CITY_PREFIX).exists():
+        return False
+    return not Department.objects.filter(region__level="township", region__code__startswith=CITY_PREFIX).exists()
+
+
 def _bulk_build(report: CityReport, plan: CityMap, pools: NamePools, scale: Scale, say: Say, tick: Say | None) -> None:
+    catalogue_wanted = _bulk_catalogue_wanted(scale)
+    if _bulk_bases_wanted(scale):
+        _bulk_bases_build(report, plan, pools, scale, say, tick)
+    if catalogue_wanted:
+        with _phase(say) as done, transaction.atomic():
+            departments = departments_load(plan)
+            added = bulk_departments_build(plan, departments)
+            loaded = catalogue_bulk_build(
+                departments,
+                counties=[key for _, _, key, _ in COUNTIES],
+                townships=[township_key(code) for code in plan.townships],
+                count=scale.bulk_items,
+            )
+            report.counts["bulk_items"] = loaded
+            done(f"批量事项：{loaded:,} 项（新增区县部门和乡镇街道 {added} 个）")
+
+
+def _bulk_bases_build(
+    report: CityReport, plan: CityMap, pools: NamePools, scale: Scale, say: Say, tick: Say | None
+) -> None:
     with _phase(say) as done:
         rows = person_rows(
             count=scale.bulk_persons,

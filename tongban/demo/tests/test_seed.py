@@ -5,11 +5,16 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 
 from tongban.accounts.models import LegalPerson, Mandate, Person, Post, Staff, User
+from tongban.catalog.models import Item, ItemVersion
 from tongban.core.identifiers import parse_id_number, parse_uscc, region_level, region_parent_code
 from tongban.core.models import AuditEntry
+from tongban.demo.catalogue import catalogue_size
 from tongban.demo.city import (
     BULK_SEQUENCES,
     CITY_CODE,
+    CITY_DEPARTMENTS,
+    COUNTIES,
+    COUNTY_DEPARTMENTS,
     DEMO_LOGINS,
     DEMO_PASSWORD,
     Scale,
@@ -57,6 +62,7 @@ def city_counts() -> dict[str, int]:
         "mandates": Mandate.objects.count(),
         "staff": Staff.objects.count(),
         "users": User.objects.count(),
+        "items": Item.objects.count(),
     }
 
 
@@ -73,7 +79,7 @@ def test_every_region_code_is_valid_and_hangs_under_its_parent(city):
 
 def test_every_department_and_legal_person_has_a_valid_credit_code(city):
     departments = list(Department.objects.all())
-    assert 40 <= len(departments) <= 50
+    assert len(departments) == len(CITY_DEPARTMENTS) + len(COUNTIES) * len(COUNTY_DEPARTMENTS)
     for department in departments:
         code = parse_uscc(department.uscc)
         assert (code.authority, code.kind, code.region_code) == ("1", "1", department.region_id[:6])
@@ -147,6 +153,19 @@ def test_each_bulk_load_is_one_audit_entry_and_the_org_tree_is_audited_act_by_ac
     ]
     assert AuditEntry.objects.filter(action="region.create").count() == Region.objects.count()
     assert AuditEntry.objects.filter(action="staff.create").count() == Staff.objects.count()
+
+
+def test_the_city_has_its_published_catalogue(city):
+    assert city.counts["items"] == Item.objects.count() == catalogue_size(len(COUNTIES))
+    assert ItemVersion.objects.filter(status=ItemVersion.PUBLISHED).count() == city.counts["items"]
+
+
+def test_the_bulk_catalogue_is_added_to_a_built_city_once(city):
+    bulk = Scale(persons=TEST_SCALE.persons, legal_persons=TEST_SCALE.legal_persons, bulk_items=300)
+    report = city_build(scale=bulk, say=lambda line: None)
+    assert report.counts == {"bulk_items": 300}
+    assert Item.objects.count() == city.counts["items"] + 300
+    assert city_build(scale=bulk, say=lambda line: None).skipped
 
 
 def test_a_second_build_is_skipped_and_changes_nothing(city):

@@ -5,8 +5,8 @@ from tongban.demo.city import DEMO_LOGINS, DEMO_PASSWORD, SCALES, city_build
 
 class Command(BaseCommand):
     help = (
-        "生成确定性的示范市演示数据（区划、部门、大厅窗口、工作人员、人口、法人、演示账号）。"
-        "已存在时跳过。--scale city 另批量生成百万人口与十万法人，用于性能测试。"
+        "生成确定性的示范市演示数据（区划、部门、大厅窗口、事项清单、工作人员、人口、法人、演示账号）。"
+        "已存在时跳过。--scale city 另批量生成百万人口、十万法人和五千个事项，用于性能测试。"
     )
 
     def add_arguments(self, parser):
