@@ -75,9 +75,10 @@ def _matching(versions: QuerySet[ItemVersion], query: str) -> QuerySet[ItemVersi
     if not query:
         return versions.order_by("-item__popularity", "name", "id")
     rank = Case(
-        When(name=query, then=Value(4)),
-        When(name__startswith=query, then=Value(3)),
-        When(name__contains=query, then=Value(2)),
+        When(name=query, then=Value(5)),
+        When(name__startswith=query, then=Value(4)),
+        When(name__contains=query, then=Value(3)),
+        When(keywords__startswith=query, then=Value(2)),  # the first keyword is the item's common name
         When(keywords__contains=query, then=Value(1)),
         default=Value(0),
         output_field=IntegerField(),

@@ -91,3 +91,9 @@ def test_reindex_rebuilds_the_tokens(catalogue):
     assert names("spjy") == []
     call_command("catalog", "reindex")
     assert names("spjy") == ["食品经营许可"]
+
+
+def test_the_item_whose_common_name_is_the_query_comes_first():
+    published_item(name="户外广告设施设置审批", keywords="招牌 开饭店")
+    published_item(name="食品经营许可", keywords="开饭店 餐饮")
+    assert names("开饭店") == ["食品经营许可", "户外广告设施设置审批"]
