@@ -51,3 +51,12 @@ def query_terms(query: str) -> list[str]:
 def query_pinyin(query: str) -> str:
     """The full pinyin of a Chinese query, for "did you mean" when a homophone was typed."""
     return _pinyin(query)[0]
+
+
+def phrase_sounding_like(pinyin: str, phrases: list[str]) -> str:
+    """The phrase, or word within one, whose full pinyin is `pinyin`; empty if none."""
+    for phrase in phrases:
+        for word in [phrase, *jieba.cut_for_search(phrase)]:
+            if _pinyin(word)[0] == pinyin:
+                return word
+    return ""

@@ -91,13 +91,15 @@ def _tokens_starting(term: str) -> QuerySet:
 
 
 def _suggestion(versions: QuerySet[ItemVersion], query: str) -> str:
-    """For a query that found nothing: the name of the best item its pinyin finds (营叶执照 →
-    营业执照…), if any."""
+    """For a query that found nothing: the words it probably meant, found by pinyin (营叶执照 →
+    营业执照), or else the name of the best item that pinyin finds; empty when nothing sounds alike."""
     pinyin = search.query_pinyin(query)
     if not pinyin or pinyin == query.lower():
         return ""
     best = versions.filter(pk__in=_tokens_starting(pinyin)).order_by("-item__popularity", "name").first()
-    return best.name if best else ""
+    if best is None:
+        return ""
+    return search.phrase_sounding_like(pinyin, [best.name, *best.keywords.split()]) or best.name
 
 
 def item_guide(item_id: int) -> ItemVersion:
