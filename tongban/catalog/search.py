@@ -60,3 +60,8 @@ def phrase_sounding_like(pinyin: str, phrases: list[str]) -> str:
             if _pinyin(word)[0] == pinyin:
                 return word
     return ""
+
+
+def search_warm_up() -> None:
+    """Load jieba's dictionary now (about a second), not on the first visitor's search."""
+    jieba.initialize()

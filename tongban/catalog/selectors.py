@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Prefetch, QuerySet
 
 from tongban.catalog import search
 from tongban.catalog.models import Item, ItemType, ItemVersion, SearchToken, Theme, VersionMaterial
@@ -42,9 +42,9 @@ def item_search(
     versions = _filtered(department_id=department_id, theme=theme, item_type=item_type, audience=audience)
     size = min(max(page_size, 1), 100)
     matches = _matching(versions, query)
-    # Page through narrow rows (ids in rank order), then load the page's 20 versions whole: sorting
-    # every match with all its joined columns cost more than the search itself.
-    result = Paginator(matches.values_list("id", flat=True), size).get_page(page)
+    # Rank ids (a catalogue has thousands of items, not millions), then load only the page's
+    # versions whole: sorting every match with all its joined columns cost more than the search.
+    result = Paginator(matches, size).get_page(page)
     by_id = published_versions().in_bulk(list(result.object_list))
     result.object_list = [by_id[pk] for pk in result.object_list]
     if query.strip() and not result.paginator.count:
@@ -68,22 +68,34 @@ def _filtered(*, department_id, theme, item_type, audience) -> QuerySet[ItemVers
     return versions
 
 
-def _matching(versions: QuerySet[ItemVersion], query: str) -> QuerySet[ItemVersion]:
+def _matching(versions: QuerySet[ItemVersion], query: str) -> list[int]:
+    """Ids of the versions matching every term, ranked by where the query matched (name, then the
+    common name, then other keywords) and then by use. Candidates come from the token index alone;
+    only they are read, narrow, and ranked here."""
     query = query.strip()
-    for term in search.query_terms(query):
-        versions = versions.filter(pk__in=_tokens_starting(term))
     if not query:
-        return versions.order_by("-item__popularity", "name", "id")
-    rank = Case(
-        When(name=query, then=Value(5)),
-        When(name__startswith=query, then=Value(4)),
-        When(name__contains=query, then=Value(3)),
-        When(keywords__startswith=query, then=Value(2)),  # the first keyword is the item's common name
-        When(keywords__contains=query, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    return versions.annotate(rank=rank).order_by("-rank", "-item__popularity", "name", "id")
+        return list(versions.order_by("-item__popularity", "name", "id").values_list("id", flat=True))
+    candidates: set[int] | None = None
+    for term in search.query_terms(query):
+        ids = set(SearchToken.objects.filter(token__startswith=term).values_list("version_id", flat=True))
+        candidates = ids if candidates is None else candidates & ids
+        if not candidates:
+            return []
+    rows = versions.filter(pk__in=candidates or ()).values_list("id", "name", "keywords", "item__popularity")
+    ranked = sorted(rows, key=lambda row: (-_rank(query, row[1], row[2]), -row[3], row[1], row[0]))
+    return [row[0] for row in ranked]
+
+
+def _rank(query: str, name: str, keywords: str) -> int:
+    if name == query:
+        return 5
+    if name.startswith(query):
+        return 4
+    if query in name:
+        return 3
+    if keywords.startswith(query):
+        return 2  # the first keyword is the item's common name
+    return 1 if query in keywords else 0
 
 
 def _tokens_starting(term: str) -> QuerySet:

@@ -11,6 +11,8 @@ access_log_format = '{"remote": "%(h)s", "request": "%(r)s", "status": %(s)s, "b
 def post_worker_init(worker):
     from django.conf import settings
 
+    from tongban.catalog.search import search_warm_up
     from tongban.core.scheduler import start_embedded_scheduler
 
+    search_warm_up()
     start_embedded_scheduler(settings.VAR_DIR / "scheduler.lock")
