@@ -92,7 +92,7 @@ def ensure_catalogue(target: int) -> None:
         print(f"目录已有 {have:,} 个已发布事项。")
         if not SearchToken.objects.exists():
             print(f"重建检索词：{services.catalogue_reindex():,} 个版本。")
-            _analyze()
+        _analyze()
         return
     departments = list(Department.objects.order_by("id"))
     started = time.perf_counter()
@@ -107,12 +107,12 @@ def ensure_catalogue(target: int) -> None:
 
 
 def _analyze() -> None:
-    """Fresh planner statistics after a bulk build, as autovacuum would give a live database."""
+    """Fresh statistics and visibility map, as autovacuum keeps them on a live database."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
 
 def _item_publish(index: int, departments, material, steps) -> None:

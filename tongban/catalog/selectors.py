@@ -70,18 +70,14 @@ def _filtered(*, department_id, theme, item_type, audience) -> QuerySet[ItemVers
 
 def _matching(versions: QuerySet[ItemVersion], query: str) -> list[int]:
     """Ids of the versions matching every term, ranked by where the query matched (name, then the
-    common name, then other keywords) and then by use. Candidates come from the token index alone;
-    only they are read, narrow, and ranked here."""
+    common name, then other keywords) and then by use. One query reads the matches narrow (from the
+    covering index `version_search_cover` on PostgreSQL); they are ranked here."""
     query = query.strip()
     if not query:
         return list(versions.order_by("-item__popularity", "name", "id").values_list("id", flat=True))
-    candidates: set[int] | None = None
     for term in search.query_terms(query):
-        ids = set(SearchToken.objects.filter(token__startswith=term).values_list("version_id", flat=True))
-        candidates = ids if candidates is None else candidates & ids
-        if not candidates:
-            return []
-    rows = versions.filter(pk__in=candidates or ()).values_list("id", "name", "keywords", "item__popularity")
+        versions = versions.filter(pk__in=_tokens_starting(term))
+    rows = versions.values_list("id", "name", "keywords", "item__popularity")
     ranked = sorted(rows, key=lambda row: (-_rank(query, row[1], row[2]), -row[3], row[1], row[0]))
     return [row[0] for row in ranked]
 

@@ -6,6 +6,7 @@ import fcntl
 import logging
 import threading
 import time
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -36,11 +37,17 @@ def periodic_jobs() -> dict[str, dict]:
     }
 
 
-def run_due_jobs(jobs: dict[str, dict], now: float) -> list[str]:
-    """Run every job whose time has come, in-process; returns the names of the jobs run."""
+@cache
+def _task_registry():
     from tongban.config.celery import app
 
-    app.loader.import_default_modules()  # registers the tasks modules of every installed app
+    app.loader.import_default_modules()  # registers the tasks modules of every installed app, once
+    return app.tasks
+
+
+def run_due_jobs(jobs: dict[str, dict], now: float) -> list[str]:
+    """Run every job whose time has come, in-process; returns the names of the jobs run."""
+    tasks = _task_registry()
     ran = []
     for name, job in jobs.items():
         if now < job["next"]:
@@ -48,7 +55,7 @@ def run_due_jobs(jobs: dict[str, dict], now: float) -> list[str]:
         job["next"] = now + job["every"]
         ran.append(name)
         try:
-            app.tasks[job["task"]].run()
+            tasks[job["task"]].run()
         except Exception:  # a failing job must not stop the others; it is retried next period
             log.exception("periodic job failed", extra={"job": name})
     return ran

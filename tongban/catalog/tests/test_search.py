@@ -97,3 +97,11 @@ def test_the_item_whose_common_name_is_the_query_comes_first():
     published_item(name="户外广告设施设置审批", keywords="招牌 开饭店")
     published_item(name="食品经营许可", keywords="开饭店 餐饮")
     assert names("开饭店") == ["食品经营许可", "户外广告设施设置审批"]
+
+
+def test_paging_counts_and_clamps_past_the_end(catalogue):
+    first = selectors.item_search(query="", page_size=3)
+    assert first.page.paginator.count == 4 and len(first.page.object_list) == 3 and first.page.has_next()
+    last = selectors.item_search(query="", page=99, page_size=3)
+    assert last.page.number == 2 and len(last.page.object_list) == 1
+    assert selectors.item_search(query="", page="x").page.number == 1
