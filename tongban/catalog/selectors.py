@@ -77,7 +77,7 @@ def _matching(versions: QuerySet[ItemVersion], query: str) -> list[int]:
         return list(versions.order_by("-item__popularity", "name", "id").values_list("id", flat=True))
     for term in search.query_terms(query):
         versions = versions.filter(pk__in=_tokens_starting(term))
-    rows = versions.values_list("id", "name", "keywords", "item__popularity")
+    rows = versions.order_by().values_list("id", "name", "keywords", "item__popularity")  # ranked below
     ranked = sorted(rows, key=lambda row: (-_rank(query, row[1], row[2]), -row[3], row[1], row[0]))
     return [row[0] for row in ranked]
 
