@@ -17,6 +17,7 @@ from tongban.catalog.models import (
     Item,
     ItemType,
     ItemVersion,
+    LifeEvent,
     StandardMaterial,
     Theme,
     VersionFee,
@@ -228,6 +229,13 @@ class StandardMaterialAdmin(AuditedAdmin):
 @admin.register(ItemType)
 class ItemTypeAdmin(AuditedAdmin):
     list_display = ["code", "name", "on_application", "order"]
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(AuditedAdmin):
+    list_display = ["code", "name", "audience", "order"]
+    list_filter = ["audience"]
+    filter_horizontal = ["themes"]
 
 
 @admin.register(Theme)

@@ -143,6 +143,7 @@ def list_items(
     theme: str = "",
     type: str = "",
     audience: str = "",
+    event: str = "",
     page: int = 1,
     page_size: int = 20,
 ):
@@ -152,6 +153,7 @@ def list_items(
         theme=theme,
         item_type=type,
         audience=audience,
+        life_event=event,
         page=page,
         page_size=page_size,
     )

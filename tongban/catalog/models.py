@@ -50,6 +50,25 @@ class Theme(models.Model):
         return f"{self.get_audience_display()}·{self.name}"
 
 
+class LifeEvent(models.Model):
+    """人生事件 / 企业生命周期: how people look for services ("我要生孩子", "我要开饭店"). Each
+    event gathers the items of some themes; administrators maintain the list."""
+
+    code = models.CharField("代码", max_length=20, primary_key=True)
+    name = models.CharField("名称", max_length=30)
+    audience = models.CharField("服务对象", max_length=10, choices=Theme.AUDIENCES)
+    themes = models.ManyToManyField(Theme, verbose_name="包含的主题", related_name="life_events")
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "人生事件"
+        verbose_name_plural = "人生事件"
+        ordering = ["audience", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class StandardMaterial(models.Model):
     """标准材料: one id per kind of document across all items, so bundles can de-duplicate and the
     exchange can map a material to a data source."""

@@ -6,7 +6,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 
 from tongban.catalog import search
-from tongban.catalog.models import Item, ItemType, ItemVersion, SearchToken, Theme, VersionMaterial
+from tongban.catalog.models import Item, ItemType, ItemVersion, LifeEvent, SearchToken, Theme, VersionMaterial
 from tongban.core.errors import NotFound
 from tongban.core.scope import DataScope
 
@@ -34,12 +34,15 @@ def item_search(
     theme: str = "",
     item_type: str = "",
     audience: str = "",
+    life_event: str = "",
     page: int | str = 1,
     page_size: int = PAGE_SIZE,
 ) -> SearchResult:
     """Published items matching every term of the query (words, pinyin, initials, codes) and the
     filters, ranked by where the query matched (name, keywords, elsewhere) and then by use."""
-    versions = _filtered(department_id=department_id, theme=theme, item_type=item_type, audience=audience)
+    versions = _filtered(
+        department_id=department_id, theme=theme, item_type=item_type, audience=audience, life_event=life_event
+    )
     size = min(max(page_size, 1), 100)
     matches = _matching(versions, query)
     # Rank ids (a catalogue has thousands of items, not millions), then load only the page's
@@ -53,8 +56,12 @@ def item_search(
     return SearchResult(page=result)
 
 
-def _filtered(*, department_id, theme, item_type, audience) -> QuerySet[ItemVersion]:
+def _filtered(*, department_id, theme, item_type, audience, life_event="") -> QuerySet[ItemVersion]:
     versions = ItemVersion.objects.filter(status=ItemVersion.PUBLISHED)
+    if life_event:
+        # A subquery, not a join: a version in two of the event's themes is still one result.
+        themed = ItemVersion.themes.through.objects.filter(theme__life_events__code=life_event)
+        versions = versions.filter(pk__in=themed.values("itemversion_id"))
     if department_id:
         versions = versions.filter(item__department_id=department_id)
     if theme:
@@ -132,6 +139,11 @@ def item_guide(item_id: int) -> ItemVersion:
 def item_situations(item: Item) -> QuerySet[ItemVersion]:
     """The published handling items (新设/变更/延续/注销) under an item."""
     return published_versions().filter(item__parent=item).order_by("item__situation")
+
+
+def life_events(audience: str = "") -> QuerySet[LifeEvent]:
+    events = LifeEvent.objects.all()
+    return events.filter(audience=audience) if audience else events
 
 
 def themes(audience: str = "") -> QuerySet[Theme]:

@@ -12,6 +12,7 @@ def guide_index(request):
         "query": request.GET.get("q", "").strip(),
         "department_id": _int(request.GET.get("department")),
         "theme": request.GET.get("theme", ""),
+        "life_event": request.GET.get("event", ""),
         "item_type": request.GET.get("type", ""),
         "audience": audience if audience in {Theme.PERSON, Theme.LEGAL} else "",
     }
@@ -21,6 +22,7 @@ def guide_index(request):
         "did_you_mean": result.did_you_mean,
         "filters": filters,
         "themes": selectors.themes(filters["audience"]),
+        "life_events": selectors.life_events(filters["audience"]),
         "departments": selectors.departments_with_items(),
         "item_types": selectors.item_types().filter(on_application=True),
         "query_string": _without_page(request),

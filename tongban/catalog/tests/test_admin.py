@@ -14,7 +14,7 @@ def admin_client(client):
     return client
 
 
-@pytest.mark.parametrize("path", ["item", "itemversion", "standardmaterial", "itemtype", "theme"])
+@pytest.mark.parametrize("path", ["item", "itemversion", "standardmaterial", "itemtype", "theme", "lifeevent"])
 def test_catalogue_admin_lists_open(admin_client, path):
     published_item()
     assert admin_client.get(f"/admin/catalog/{path}/").status_code == 200

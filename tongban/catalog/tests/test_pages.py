@@ -58,3 +58,15 @@ def test_results_highlight_the_words_and_offer_did_you_mean(client):
     assert "<mark>营业执照</mark>变更登记" in page
     page = client.get("/services/", {"q": "营叶执照"}).content.decode()
     assert "您是不是要找" in page and "?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7" in page  # 营业执照
+
+
+def test_browsing_by_life_event_gathers_the_themes_items(client):
+    from tongban.catalog.models import Theme
+
+    birth = published_item(name="出生医学证明")
+    birth.themes.set([Theme.objects.get(code="p-birth"), Theme.objects.get(code="p-hukou")])
+    other = published_item(name="公共场所卫生许可")
+    other.themes.set([Theme.objects.get(code="l-permit")])
+    page = client.get("/services/", {"audience": "person", "event": "birth"}).content.decode()
+    assert "我要生育落户" in page
+    assert page.count(">出生医学证明<") == 1 and "公共场所卫生许可" not in page
