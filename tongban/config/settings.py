@@ -85,6 +85,8 @@ def database_config() -> dict:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tongban.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        if config["NAME"] != ":memory:":
+            Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)  # a fresh TONGBAN_VAR_DIR
         # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at BEGIN,
         # so two writers queue instead of failing with "database is locked" half-way through.
         config["OPTIONS"] = {

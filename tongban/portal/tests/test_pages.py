@@ -116,3 +116,8 @@ def test_sessions_expire_after_the_idle_time_out(client, settings):
     client.post("/login/", {"identifier": user.username, "password": PASSWORD})
     assert settings.SESSION_SAVE_EVERY_REQUEST  # each request restarts the count: an idle time-out
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_unknown_pages_get_a_chinese_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
