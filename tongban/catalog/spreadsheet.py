@@ -1,7 +1,8 @@
 """Implementation lists as spreadsheets (xlsx), the form in which departments keep them.
 
-One workbook, four sheets: 事项 (one row per item with every element of its current version), and
-申请材料 / 办理环节 / 收费项目 (rows keyed by the item's 实施主体统一社会信用代码 + 基本编码 + 办理情形).
+One workbook, six sheets: 事项 (one row per item with every element of its current version), and
+申请材料 / 办理环节 / 收费项目 / 申请表字段 / 特别程序 (rows keyed by the item's 实施主体统一社会信用代码 +
+基本编码 + 办理情形).
 `catalogue_export` writes the published catalogue; `catalogue_import` reads such a workbook:
 a new item is created, a changed item gets a new version, an unchanged one is left alone, and
 every version passes the publishing rules. The import is all-or-nothing: one bad row and nothing
@@ -9,6 +10,7 @@ is written; the report lists every bad row with its sheet, row number and reason
 the same work and rolls it back. docs/catalogue-spreadsheet.md documents the columns.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +21,16 @@ from django.db import transaction
 from openpyxl import Workbook, load_workbook
 
 from tongban.catalog import services
-from tongban.catalog.models import Item, ItemType, ItemVersion, StandardMaterial, Theme, VersionMaterial
+from tongban.catalog.models import (
+    Item,
+    ItemType,
+    ItemVersion,
+    StandardMaterial,
+    Theme,
+    VersionFormField,
+    VersionMaterial,
+    VersionSpecialProcedure,
+)
 from tongban.core.audit import audit_record
 from tongban.core.errors import TongbanError
 from tongban.core.money import yuan
@@ -87,7 +98,16 @@ MATERIAL_HEADERS = (
 )
 STEP_HEADERS = (*KEY_HEADERS, "顺序", "环节", "岗位", "时限（工作日）")
 FEE_HEADERS = (*KEY_HEADERS, "收费项目", "收费标准（元）", "收费依据")
-SHEETS = {"事项": ITEM_HEADERS, "申请材料": MATERIAL_HEADERS, "办理环节": STEP_HEADERS, "收费项目": FEE_HEADERS}
+FIELD_HEADERS = (*KEY_HEADERS, "顺序", "字段标识", "名称", "类型", "必填", "填写说明", "选项", "校验规则", "预填来源")
+PROCEDURE_HEADERS = (*KEY_HEADERS, "程序", "时限（工作日）", "说明")
+SHEETS = {
+    "事项": ITEM_HEADERS,
+    "申请材料": MATERIAL_HEADERS,
+    "办理环节": STEP_HEADERS,
+    "收费项目": FEE_HEADERS,
+    "申请表字段": FIELD_HEADERS,
+    "特别程序": PROCEDURE_HEADERS,
+}
 
 
 # --- export ------------------------------------------------------------------------------------
@@ -99,7 +119,7 @@ def catalogue_export(versions=None) -> bytes:
         versions = ItemVersion.objects.filter(status=ItemVersion.PUBLISHED)
     versions = (
         versions.select_related("item__department", "item__parent", "item_type")
-        .prefetch_related("themes", "materials", "steps", "fees")
+        .prefetch_related("themes", "materials", "steps", "fees", "form_fields", "special_procedures")
         .order_by("item__department__uscc", "item__basic_code", "item__situation")
     )
     book = Workbook()
@@ -149,7 +169,34 @@ def version_rows(version: ItemVersion) -> dict[str, list[tuple[str, ...]]]:
     ]
     steps = [(*key, str(s.order), s.name, s.post_code, str(s.budget_days)) for s in version.steps.all()]
     fees = [(*key, f.name, yuan(f.amount_fen), f.legal_basis) for f in version.fees.all()]
-    return {"事项": [item_row], "申请材料": materials, "办理环节": steps, "收费项目": fees}
+    fields = [
+        (
+            *key,
+            str(f.order),
+            f.key,
+            f.label,
+            f.get_kind_display(),
+            _yes(f.required),
+            f.help_text,
+            _json(f.options),
+            _json(f.rules),
+            f.prefill,
+        )
+        for f in version.form_fields.all()
+    ]
+    procedures = [(*key, p.get_kind_display(), str(p.limit_days), p.note) for p in version.special_procedures.all()]
+    return {
+        "事项": [item_row],
+        "申请材料": materials,
+        "办理环节": steps,
+        "收费项目": fees,
+        "申请表字段": fields,
+        "特别程序": procedures,
+    }
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
 
 
 def _cell(version: ItemVersion, column: Column) -> str:
@@ -400,7 +447,50 @@ def _parts(part_rows: dict[str, list[Row]]) -> dict[str, list[dict]]:
             _step(number, dict(zip(STEP_HEADERS, cells, strict=True))) for number, cells in part_rows["办理环节"]
         ],
         "fees": [_fee(number, dict(zip(FEE_HEADERS, cells, strict=True))) for number, cells in part_rows["收费项目"]],
+        "form_fields": [
+            _form_field(number, dict(zip(FIELD_HEADERS, cells, strict=True)))
+            for number, cells in part_rows["申请表字段"]
+        ],
+        "special_procedures": [
+            _procedure(number, dict(zip(PROCEDURE_HEADERS, cells, strict=True)))
+            for number, cells in part_rows["特别程序"]
+        ],
     }
+
+
+def _form_field(number: int, row: dict[str, str]) -> dict:
+    kinds = {label: value for value, label in VersionFormField.KINDS}
+    prefills = {value for value, _ in VersionFormField.PREFILLS}
+    try:
+        return {
+            "order": int(row["顺序"]),
+            "key": row["字段标识"],
+            "label": row["名称"],
+            "kind": kinds[row["类型"]],
+            "required": {YES: True, NO: False}[row["必填"]],
+            "help_text": row["填写说明"],
+            "options": json.loads(row["选项"]) if row["选项"] else [],
+            "rules": json.loads(row["校验规则"]) if row["校验规则"] else {},
+            "prefill": row["预填来源"] if row["预填来源"] in prefills else _bad_prefill(number, row["预填来源"]),
+        }
+    except (KeyError, ValueError):
+        raise _RowError(
+            "申请表字段", number, "顺序应为整数，类型和必填应为下拉选项，选项和校验规则应为 JSON。"
+        ) from None
+
+
+def _bad_prefill(number: int, value: str):
+    raise _RowError("申请表字段", number, f"预填来源“{value}”不在可选范围内（如 person.name、legal.uscc）。")
+
+
+def _procedure(number: int, row: dict[str, str]) -> dict:
+    kinds = {label: value for value, label in VersionSpecialProcedure.KINDS}
+    try:
+        return {"kind": kinds[row["程序"]], "limit_days": int(row["时限（工作日）"]), "note": row["说明"]}
+    except (KeyError, ValueError):
+        raise _RowError(
+            "特别程序", number, "程序应为现场勘查、专家评审、听证、公示、检验检测之一，时限应为整数。"
+        ) from None
 
 
 def _material(number: int, row: dict[str, str]) -> dict:

@@ -96,3 +96,30 @@ def test_the_command_exports_and_dry_runs(tmp_path, capsys):
     call_command("catalog", "export", str(path))
     call_command("catalog", "import", str(path), "--dry-run")
     assert "将会新增 0 项、更新 0 项，1 项无变化" in capsys.readouterr().out
+
+
+def test_form_fields_and_special_procedures_travel_with_the_workbook():
+    version = draft_item(name="户外广告设施设置审批")
+    services.version_parts_replace(
+        actor=None,
+        version_id=version.pk,
+        form_fields=[
+            {"order": 1, "key": "size", "label": "招牌面积", "kind": "number", "rules": {"min": 0.5, "max": 50}},
+            {"order": 2, "key": "lit", "label": "是否发光", "kind": "choice", "options": ["是", "否"], "prefill": ""},
+        ],
+        special_procedures=[{"kind": "inspection", "limit_days": 3, "note": "核实设置位置"}],
+    )
+    services.version_publish(actor=None, version_id=version.pk)
+    content = catalogue_export()
+    assert catalogue_import(content=content, actor=None).unchanged == 1
+
+    changed = edit(content, "特别程序", 2, "时限（工作日）", "5")
+    report = catalogue_import(content=changed, actor=None)
+    assert report.ok and report.changed == 1
+    current = Item.objects.get(pk=version.item_id).current
+    assert [(p.kind, p.limit_days) for p in current.special_procedures.all()] == [("inspection", 5)]
+    assert [f.key for f in current.form_fields.all()] == ["size", "lit"]
+
+    bad = edit(content, "申请表字段", 2, "校验规则", "{not json")
+    report = catalogue_import(content=bad, actor=None)
+    assert not report.ok and report.errors[0][:2] == ("申请表字段", 2)
