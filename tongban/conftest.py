@@ -43,13 +43,17 @@ def page(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    """The working-day calendar caches years per process; a rolled-back test must not leak them."""
+def _fresh_process_caches():
+    """The working-day calendar and the catalogue's search index are cached per process; a
+    rolled-back test must not leak them into the next."""
+    from tongban.catalog.search_index import search_index_clear
     from tongban.core.calendar import calendar_cache_clear
 
     calendar_cache_clear()
+    search_index_clear()
     yield
     calendar_cache_clear()
+    search_index_clear()
 
 
 def pytest_collection_modifyitems(items):

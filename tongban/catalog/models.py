@@ -225,6 +225,21 @@ class ItemVersion(models.Model):
         return self.status == self.DRAFT
 
 
+class CatalogueGeneration(models.Model):
+    """Changes whenever what the public catalogue shows changes (a version published or withdrawn,
+    tokens rebuilt), so each process knows when its in-memory search index is stale."""
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "事项清单版本号"
+        verbose_name_plural = "事项清单版本号"
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+
 class SearchToken(models.Model):
     """One word of a version's search index (a word, its pinyin or initials, a code). A query term
     matches a token it begins: an indexed prefix lookup on SQLite and PostgreSQL alike."""

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 
 from tongban.catalog import search
 from tongban.catalog.models import Item, ItemType, ItemVersion, LifeEvent, SearchToken, Theme, VersionMaterial
+from tongban.catalog.search_index import IndexedVersion, search_index
 from tongban.core.errors import NotFound
 from tongban.core.scope import DataScope
 
@@ -40,16 +41,22 @@ def item_search(
 ) -> SearchResult:
     """Published items matching every term of the query (words, pinyin, initials, codes) and the
     filters, ranked by where the query matched (name, keywords, elsewhere) and then by use."""
-    versions = _filtered(
-        department_id=department_id, theme=theme, item_type=item_type, audience=audience, life_event=life_event
-    )
+    filters = {
+        "department_id": department_id,
+        "theme": theme,
+        "item_type": item_type,
+        "audience": audience,
+        "life_event": life_event,
+    }
+    versions = _filtered(**filters)
     size = min(max(page_size, 1), 100)
-    matches = _matching(versions, query)
-    # Rank ids (a catalogue has thousands of items, not millions), then load only the page's
-    # versions whole: sorting every match with all its joined columns cost more than the search.
+    query = query.strip()
+    # Rank ids — from the in-memory index when there are words to look up — then load only the
+    # page's versions whole.
+    matches = _matching_in_memory(query, **filters) if query else _all_ranked(versions)
     result = Paginator(matches, size).get_page(page)
     by_id = published_versions().in_bulk(list(result.object_list))
-    result.object_list = [by_id[pk] for pk in result.object_list]
+    result.object_list = [by_id[pk] for pk in result.object_list if pk in by_id]
     if query.strip() and not result.paginator.count:
         suggestion = _suggestion(versions, query)
         return SearchResult(page=result, did_you_mean=suggestion)
@@ -75,18 +82,37 @@ def _filtered(*, department_id, theme, item_type, audience, life_event="") -> Qu
     return versions
 
 
-def _matching(versions: QuerySet[ItemVersion], query: str) -> list[int]:
-    """Ids of the versions matching every term, ranked by where the query matched (name, then the
-    common name, then other keywords) and then by use. One query reads the matches narrow (from the
-    covering index `version_search_cover` on PostgreSQL); they are ranked here."""
-    query = query.strip()
-    if not query:
-        return list(versions.order_by("-item__popularity", "name", "id").values_list("id", flat=True))
+def _all_ranked(versions: QuerySet[ItemVersion]) -> list[int]:
+    return list(versions.order_by("-item__popularity", "name", "id").values_list("id", flat=True))
+
+
+def _matching_in_memory(query: str, *, department_id, theme, item_type, audience, life_event) -> list[int]:
+    """Ids of the published versions matching every term of the query and the filters (the same
+    filters as `_filtered`), ranked by where the query matched (name, then the common name, then
+    other keywords) and then by use."""
+    index = search_index()
+    candidates: set[int] | None = None
     for term in search.query_terms(query):
-        versions = versions.filter(pk__in=_tokens_starting(term))
-    rows = versions.order_by().values_list("id", "name", "keywords", "item__popularity")  # ranked below
-    ranked = sorted(rows, key=lambda row: (-_rank(query, row[1], row[2]), -row[3], row[1], row[0]))
-    return [row[0] for row in ranked]
+        found = index.ids_with_prefix(term)
+        candidates = found if candidates is None else candidates & found
+        if not candidates:
+            return []
+    event_themes = index.life_events.get(life_event, frozenset()) if life_event else None
+
+    def wanted(v: IndexedVersion) -> bool:
+        return (
+            (not department_id or v.department_id == department_id)
+            and (not theme or theme in v.themes)
+            and (not item_type or v.item_type_id == item_type)
+            and (audience != Theme.PERSON or v.for_persons)
+            and (audience != Theme.LEGAL or v.for_legal_persons)
+            and (event_themes is None or bool(v.themes & event_themes))
+        )
+
+    rows = [(pk, index.versions[pk]) for pk in candidates or () if pk in index.versions]
+    rows = [(pk, v) for pk, v in rows if wanted(v)]
+    rows.sort(key=lambda row: (-_rank(query, row[1].name, row[1].keywords), -row[1].popularity, row[1].name, row[0]))
+    return [pk for pk, _ in rows]
 
 
 def _rank(query: str, name: str, keywords: str) -> int:

@@ -2,11 +2,13 @@
 department's scope; publishing runs the consistency rules; a published version never changes."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts_selectors
 from tongban.catalog import search, workflow
 from tongban.catalog.models import (
+    CatalogueGeneration,
     Item,
     ItemVersion,
     SearchToken,
@@ -63,6 +65,12 @@ def _assign(version: ItemVersion, fields: dict) -> None:
     for name, value in fields.items():
         if name not in VERSION_RELATIONS:
             setattr(version, name, value)
+
+
+def _catalogue_changed() -> None:
+    """Tell every process's in-memory search index that the published catalogue changed."""
+    CatalogueGeneration.objects.get_or_create(pk=1)
+    CatalogueGeneration.objects.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now())
 
 
 def _reindex(version: ItemVersion) -> None:
@@ -197,6 +205,7 @@ def version_publish(*, actor, version_id: int) -> ItemVersion:
     version.save(update_fields=["status", "published_at", "published_by"])
     item.current = version
     item.save(update_fields=["current"])
+    _catalogue_changed()
     audit_record(
         action="version.publish",
         obj=version,
@@ -251,6 +260,7 @@ def version_withdraw(*, actor, version_id: int, reason: str) -> ItemVersion:
     version.retired_at = timezone.now()
     version.save(update_fields=["status", "retired_at"])
     Item.objects.filter(pk=version.item_id, current=version).update(current=None)
+    _catalogue_changed()
     audit_record(action="version.withdraw", obj=version, actor=actor, detail={"reason": reason.strip()})
     return version
 
@@ -264,6 +274,8 @@ def catalogue_reindex() -> int:
             _reindex(version)
             version.save(update_fields=["search_text"])
         count += 1
+    with transaction.atomic():
+        _catalogue_changed()
     return count
 
 
@@ -353,6 +365,7 @@ def item_bulk_publish(rows: list[dict], *, actor=None, batch_size: int = 2_000) 
             for part in row.get(name, ())
         ]
         model.objects.bulk_create(made, batch_size=batch_size)
+    _catalogue_changed()
     audit_record(action="item.bulk_publish", object_type="catalog.item", detail={"rows": len(rows)}, actor=actor)
     return versions
 

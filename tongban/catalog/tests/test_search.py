@@ -105,3 +105,25 @@ def test_paging_counts_and_clamps_past_the_end(catalogue):
     last = selectors.item_search(query="", page=99, page_size=3)
     assert last.page.number == 2 and len(last.page.object_list) == 1
     assert selectors.item_search(query="", page="x").page.number == 1
+
+
+def test_the_in_memory_index_follows_publishing_and_withdrawal(catalogue):
+    from tongban.catalog import services
+
+    assert names("社保卡") == []  # builds the index
+    version = published_item(name="社会保障卡申领", keywords="社保卡")
+    assert names("社保卡") == ["社会保障卡申领"]
+    services.version_withdraw(actor=None, version_id=version.pk, reason="并入一件事办理")
+    assert names("社保卡") == []
+
+
+def test_in_memory_filters_match_the_database_filters(catalogue):
+    from tongban.catalog.models import Theme
+
+    legal_only = published_item(
+        name="企业登记档案查询", keywords="登记", for_persons=False, themes=[Theme.objects.get(code="l-setup")]
+    )
+    assert "企业登记档案查询" not in names("登记", audience="person")
+    assert names("登记", theme="l-setup") == ["企业登记档案查询"]
+    assert names("登记", life_event="open") == ["企业登记档案查询"]
+    assert names("登记", department_id=legal_only.item.department_id) == ["企业登记档案查询"]
