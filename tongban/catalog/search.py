@@ -4,7 +4,7 @@ terms that must each begin some token. "营业执照", "yingye" and "yyzz" all f
 colloquial keyword ("开饭店") finds the formal name (食品经营许可)."""
 
 import logging
-from functools import cache
+from functools import cache, lru_cache
 
 import jieba
 from pypinyin import Style, lazy_pinyin
@@ -24,12 +24,18 @@ TOKEN_LENGTH = 100
 def index_tokens(*, name: str, keywords: str = "", codes: tuple[str, ...] = ()) -> list[str]:
     """The tokens of one version, lower case, each once: every phrase and word, with pinyin and
     initials of each, and the codes."""
+    tokens = [*_phrase_tokens(name, keywords), *codes]
+    return list(dict.fromkeys(t.strip().lower()[:TOKEN_LENGTH] for t in tokens if t.strip()))
+
+
+@lru_cache(maxsize=4096)
+def _phrase_tokens(name: str, keywords: str) -> tuple[str, ...]:
+    # Cached: generated variants of one item (county implementations) share name and keywords.
     words: list[str] = []
     for phrase in [name, *keywords.split()]:
         words.append(phrase)
         words.extend(jieba.cut_for_search(phrase))
-    tokens = [*words, *(spelling for word in words for spelling in _pinyin(word)), *codes]
-    return list(dict.fromkeys(t.strip().lower()[:TOKEN_LENGTH] for t in tokens if t.strip()))
+    return (*words, *(spelling for word in words for spelling in _pinyin(word)))
 
 
 @cache

@@ -58,6 +58,15 @@ def _version_for_update(version_id: int) -> ItemVersion:
     return version
 
 
+def _draft_for_update(*, actor, version_id: int) -> ItemVersion:
+    """A draft, locked, after checking the actor may edit it: a published version never changes."""
+    version = _version_for_update(version_id)
+    _require_catalogue_admin(actor, version.item.department)
+    if not version.editable:
+        raise Conflict("已发布的版本不能修改；请新建版本，修改后再发布。", code="version_immutable")
+    return version
+
+
 def _assign(version: ItemVersion, fields: dict) -> None:
     unknown = set(fields) - VERSION_FIELDS - set(VERSION_RELATIONS)
     if unknown:
@@ -73,13 +82,17 @@ def _catalogue_changed() -> None:
     CatalogueGeneration.objects.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now())
 
 
-def _reindex(version: ItemVersion) -> None:
-    """Keep the search tokens in step with what they index (name, keywords, codes)."""
-    tokens = search.index_tokens(
+def _version_tokens(version: ItemVersion, basic_code: str) -> list[str]:
+    return search.index_tokens(
         name=version.name,
         keywords=version.keywords,
-        codes=(version.implementation_code, version.handling_code, version.item.basic_code),
+        codes=(version.implementation_code, version.handling_code, basic_code),
     )
+
+
+def _reindex(version: ItemVersion) -> None:
+    """Keep the search tokens in step with what they index (name, keywords, codes)."""
+    tokens = _version_tokens(version, version.item.basic_code)
     version.search_text = " ".join(tokens)
     SearchToken.objects.filter(version=version).delete()
     SearchToken.objects.bulk_create([SearchToken(version=version, token=token) for token in tokens])
@@ -131,10 +144,7 @@ def item_create(
 
 @transaction.atomic
 def version_update(*, actor, version_id: int, **fields) -> ItemVersion:
-    version = _version_for_update(version_id)
-    _require_catalogue_admin(actor, version.item.department)
-    if not version.editable:
-        raise Conflict("已发布的版本不能修改；请新建版本，修改后再发布。", code="version_immutable")
+    version = _draft_for_update(actor=actor, version_id=version_id)
     _assign(version, fields)
     _reindex(version)
     version.save(update_fields=[*(name for name in fields if name not in VERSION_RELATIONS), "search_text"])
@@ -156,10 +166,7 @@ def version_parts_replace(
 ) -> ItemVersion:
     """Replace a draft's steps, materials, fees, form fields or special procedures (each list given
     replaces the old one whole)."""
-    version = _version_for_update(version_id)
-    _require_catalogue_admin(actor, version.item.department)
-    if not version.editable:
-        raise Conflict("已发布的版本不能修改；请新建版本，修改后再发布。", code="version_immutable")
+    version = _draft_for_update(actor=actor, version_id=version_id)
     parts = (
         (VersionStep, steps),
         (VersionMaterial, materials),
@@ -315,7 +322,7 @@ def item_bulk_publish(rows: list[dict], *, actor=None, batch_size: int = 2_000) 
         ],
         batch_size=batch_size,
     )
-    versions, tokens, words = [], [], {}
+    versions, tokens = [], []
     for item, row in zip(items, rows, strict=True):
         version = ItemVersion(
             item=item,
@@ -325,15 +332,7 @@ def item_bulk_publish(rows: list[dict], *, actor=None, batch_size: int = 2_000) 
             published_by=actor.get_username() if actor else "system",
             **{name: value for name, value in row.items() if name in VERSION_FIELDS},
         )
-        # The tokens _reindex gives: the words of a name and keywords (cut once: generated variants
-        # share them), then the codes.
-        key = (version.name, version.keywords)
-        if key not in words:
-            words[key] = search.index_tokens(name=version.name, keywords=version.keywords)
-        codes = search.index_tokens(
-            name="", codes=(version.implementation_code, version.handling_code, item.basic_code)
-        )
-        tokens.append(list(dict.fromkeys([*words[key], *codes])))
+        tokens.append(_version_tokens(version, item.basic_code))
         version.search_text = " ".join(tokens[-1])
         versions.append(version)
     ItemVersion.objects.bulk_create(versions, batch_size=batch_size)

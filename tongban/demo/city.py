@@ -287,15 +287,24 @@ def departments_build() -> dict[str, Department]:
     for county, county_name, county_key, _ in COUNTIES:
         region_code = county.ljust(12, "0")
         for key in COUNTY_DEPARTMENTS:
-            name, short_name = county_department_names(key, county_name)
-            departments[department_key(county_key, key)] = org.department_create(
-                name=name,
-                short_name=short_name,
-                uscc=_department_uscc(rng, used, region_code),
-                region_code=region_code,
-                parent_id=departments[key].pk,
+            departments[department_key(county_key, key)] = _county_department_create(
+                key, county_name, region_code, parent=departments[key], rng=rng, used=used
             )
     return departments
+
+
+def _county_department_create(
+    key: str, county_name: str, region_code: str, *, parent: Department, rng: random.Random, used: set[str]
+) -> Department:
+    """A county-level counterpart of the city department `parent`."""
+    name, short_name = county_department_names(key, county_name)
+    return org.department_create(
+        name=name,
+        short_name=short_name,
+        uscc=_department_uscc(rng, used, region_code),
+        region_code=region_code,
+        parent_id=parent.pk,
+    )
 
 
 def bulk_departments_build(plan: CityMap, departments: dict[str, Department]) -> int:
@@ -309,13 +318,8 @@ def bulk_departments_build(plan: CityMap, departments: dict[str, Department]) ->
         for key in BULK_COUNTY_DEPARTMENTS:
             if department_key(county_key, key) in departments:
                 continue
-            name, short_name = county_department_names(key, county_name)
-            departments[department_key(county_key, key)] = org.department_create(
-                name=name,
-                short_name=short_name,
-                uscc=_department_uscc(rng, used, region_code),
-                region_code=region_code,
-                parent_id=departments[key].pk,
+            departments[department_key(county_key, key)] = _county_department_create(
+                key, county_name, region_code, parent=departments[key], rng=rng, used=used
             )
             created += 1
     for code in plan.townships:
