@@ -44,16 +44,18 @@ def page(browser, live_server):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """The working-day calendar and the catalogue's search index are cached per process; a
+    """The working-day calendar, the catalogue's search index and filed versions are cached per process; a
     rolled-back test must not leak them into the next."""
     from tongban.catalog.search_index import search_index_clear
+    from tongban.catalog.selectors import version_for_case
     from tongban.core.calendar import calendar_cache_clear
 
-    calendar_cache_clear()
-    search_index_clear()
+    clear = (calendar_cache_clear, search_index_clear, version_for_case.cache_clear)
+    for forget in clear:
+        forget()
     yield
-    calendar_cache_clear()
-    search_index_clear()
+    for forget in clear:
+        forget()
 
 
 def pytest_collection_modifyitems(items):

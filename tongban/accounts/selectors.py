@@ -108,3 +108,26 @@ def legal_persons_for(person: Person) -> QuerySet[LegalPerson]:
 def _paginate(queryset: QuerySet, page: int) -> Page:
     paginator = Paginator(queryset, PAGE_SIZE)
     return paginator.get_page(page)
+
+
+def person_by_id(person_id: int) -> Person:
+    person = Person.objects.select_related("region").filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("未找到该申请人。", code="person_not_found")
+    return person
+
+
+def legal_person_by_id(legal_person_id: int) -> LegalPerson:
+    legal = LegalPerson.objects.select_related("legal_representative").filter(pk=legal_person_id).first()
+    if legal is None:
+        raise NotFound("未找到该企业或单位。", code="legal_person_not_found")
+    return legal
+
+
+def person_acts_for(person_id: int, legal_person_id: int) -> bool:
+    """Whether the person holds an active mandate (representative or agent) of the legal person."""
+    return Mandate.objects.filter(person_id=person_id, legal_person_id=legal_person_id, status=Mandate.ACTIVE).exists()
+
+
+def users_of_persons(person_ids: list[int]) -> QuerySet[User]:
+    return User.objects.filter(person_id__in=person_ids, is_active=True)

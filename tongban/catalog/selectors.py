@@ -1,6 +1,7 @@
 """Reads of the catalogue. The public sees published versions only."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
@@ -159,6 +160,33 @@ def item_guide(item_id: int) -> ItemVersion:
     )
     if version is None:
         raise NotFound("该事项不存在或已停止办理。", code="item_not_found")
+    return version
+
+
+def version_is_current(version_id: int) -> bool:
+    """Whether new applications may be filed under this version (it is its item's published one)."""
+    return published_versions().filter(pk=version_id).exists()
+
+
+@lru_cache(maxsize=4096)
+def version_for_case(version_id: int) -> ItemVersion:
+    """A version with every part case handling reads (flow, materials, form, special procedures).
+    A case pins its version and a filed version's parts never change, so each process keeps it."""
+    version = (
+        ItemVersion.objects.select_related("item", "item__department__region", "item_type")
+        .prefetch_related(
+            "steps__department__region",
+            "form_fields",
+            "special_procedures",
+            "fees",
+            Prefetch("materials", queryset=VersionMaterial.objects.select_related("standard")),
+        )
+        .filter(pk=version_id)
+        .exclude(status=ItemVersion.DRAFT)
+        .first()
+    )
+    if version is None:
+        raise NotFound("该事项版本不存在或尚未发布。", code="version_not_found")
     return version
 
 

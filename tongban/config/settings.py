@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "tongban.portal",
     "tongban.workbench",
     "tongban.catalog",
+    "tongban.cases",
+    "tongban.notifications",
     "tongban.demo",
 ]
 
@@ -171,8 +173,21 @@ LOGGING = {
 }
 
 # Periodic jobs: read by Celery beat in production and by the embedded scheduler of `tongban serve`.
+# Cases: the clock turns yellow when this share of the promised time is used (or one working day is
+# left); a correction notice gives this many working days to answer; 容缺 materials are owed this long.
+TONGBAN_CLOCK_WARN_SHARE = float(os.environ.get("TONGBAN_CLOCK_WARN_SHARE", "0.8"))
+TONGBAN_CLOCK_SWEEP_SECONDS = float(os.environ.get("TONGBAN_CLOCK_SWEEP_SECONDS", "300"))
+TONGBAN_CORRECTION_DAYS = int(os.environ.get("TONGBAN_CORRECTION_DAYS", "10"))
+TONGBAN_OWED_DAYS = int(os.environ.get("TONGBAN_OWED_DAYS", "20"))
+TONGBAN_UPLOAD_MAX_BYTES = int(os.environ.get("TONGBAN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+TONGBAN_UPLOAD_MAX_PAGES = int(os.environ.get("TONGBAN_UPLOAD_MAX_PAGES", "300"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES + 1024 * 1024
+
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "tongban.core.tasks.audit_seal", "schedule": TONGBAN_AUDIT_SEAL_SECONDS},
+    "events-dispatch": {"task": "tongban.core.tasks.events_dispatch", "schedule": 2.0},
+    "cases-clock-sweep": {"task": "tongban.cases.tasks.clock_sweep", "schedule": TONGBAN_CLOCK_SWEEP_SECONDS},
 }
 
 # Covering indexes (INCLUDE) serve PostgreSQL; the embedded SQLite builds them without the extra columns.

@@ -13,7 +13,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("workbench/cases/", include("tongban.cases.urls_workbench")),
     path("workbench/", include("tongban.workbench.urls")),
+    path("me/cases/", include("tongban.cases.urls_portal")),
+    path("me/inbox/", include("tongban.notifications.urls")),
+    path("verify/", include("tongban.cases.urls_public")),
     path("services/", include("tongban.catalog.urls")),
     path("", include("tongban.portal.urls")),
 ]

@@ -87,3 +87,27 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class OutboxEvent(models.Model):
+    """A domain event written in the transaction of the act that caused it, and handed to the
+    listeners after commit (core.events). A crash between commit and dispatch loses nothing: the
+    next dispatch picks the row up."""
+
+    topic = models.CharField("事件", max_length=60)
+    payload = models.JSONField("内容", default=dict)
+    region_code = models.CharField("区划", max_length=12, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    dispatched_at = models.DateTimeField("分发时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "领域事件"
+        verbose_name_plural = "领域事件"
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(dispatched_at__isnull=True), name="outbox_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"

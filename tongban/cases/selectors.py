@@ -1,0 +1,217 @@
+"""Reads of cases. Applicants see their own cases (and those they filed or act for); staff see the
+cases whose implementing or current office lies in their data scope — anything else is "not
+found", on every list, page, search, API call and file download."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+
+from tongban.accounts import selectors as accounts
+from tongban.cases import permissions, workflow
+from tongban.cases.models import Case, CaseFile, CaseStatus
+from tongban.core.errors import NotFound, TongbanError
+from tongban.core.scope import DataScope
+
+PAGE_SIZE = 20
+
+# The workbench's queues: label, and the posts that work them (None: anyone in scope).
+QUEUES = {
+    "accept": ("待受理", ("accept", "window")),
+    "review": ("待审核", ("review",)),
+    "approve": ("待审批", ("approve",)),
+    "issue": ("待办结", ("issue", "approve")),
+    "deliver": ("待送达", ("deliver", "window", "issue")),
+    "correction": ("补正中", None),
+    "special": ("特别程序", None),
+    "due_soon": ("即将超期", None),
+    "overdue": ("已超期", None),
+}
+SORTS = {"due": ("due_date", "id"), "-due": ("-due_date", "-id"), "new": ("-submitted_at", "-id")}
+
+
+def _in_scope(scope: DataScope) -> Q:
+    where = Q(region_code__startswith=scope.region_prefix)
+    if scope.department_ids is not None:
+        where &= Q(office_id__in=scope.department_ids) | Q(department_id__in=scope.department_ids)
+    return where
+
+
+def _queue_filter(queue: str) -> Q:
+    if queue == "due_soon":
+        return Q(clock=Case.YELLOW) & ~Q(queue__in=["", "done"])
+    if queue == "overdue":
+        return Q(clock=Case.RED) & ~Q(queue__in=["", "done"])
+    return Q(queue=queue)
+
+
+def _staff_queue_base(scope: DataScope, queue: str) -> QuerySet[Case]:
+    """A queue holds the cases whose *current* office is in scope (whose turn it is here)."""
+    where = Q(region_code__startswith=scope.region_prefix) & _queue_filter(queue)
+    if scope.department_ids is not None:
+        where &= Q(office_id__in=scope.department_ids)
+    return Case.objects.filter(where)
+
+
+def queues_for(actor) -> list[dict]:
+    """The queues with their (capped) counts, those matching the actor's posts first."""
+    scope = accounts.staff_scope(actor)
+    counts = _queue_counts(scope)
+    rows = [
+        {
+            "code": code,
+            "label": label,
+            "mine": posts is None or any(accounts.staff_has_post(actor, p) for p in posts),
+            "count": counts.get(code, 0),
+        }
+        for code, (label, posts) in QUEUES.items()
+    ]
+    return sorted(rows, key=lambda row: not row["mine"])
+
+
+def _queue_counts(scope: DataScope) -> dict[str, int]:
+    base = Case.objects.filter(region_code__startswith=scope.region_prefix).exclude(queue__in=["", "done"])
+    if scope.department_ids is not None:
+        base = base.filter(office_id__in=scope.department_ids)
+    counts = dict(base.values_list("queue").annotate(n=Count("id")).values_list("queue", "n"))
+    for code, colour in (("due_soon", Case.YELLOW), ("overdue", Case.RED)):
+        counts[code] = base.filter(clock=colour).count()
+    return counts
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    queue: str = "accept"
+    text: str = ""
+    item_id: int | None = None
+    clock: str = ""
+    sort: str = "due"
+    page: int | str = 1
+
+
+def queue_page(*, actor, query: QueueQuery) -> Page:
+    """One page of a queue: search by case number, applicant (name or full ID number / USCC) or
+    item; filters; earliest due first."""
+    if query.queue not in QUEUES:
+        raise NotFound("没有这个队列。", code="queue_not_found")
+    cases = _staff_queue_base(accounts.staff_scope(actor), query.queue)
+    cases = _searched(cases, query.text)
+    if query.item_id:
+        cases = cases.filter(item_id=query.item_id)
+    if query.clock in (Case.GREEN, Case.YELLOW, Case.RED, Case.PAUSED):
+        cases = cases.filter(clock=query.clock)
+    cases = cases.select_related("claimed_by").order_by(*SORTS.get(query.sort, SORTS["due"]))
+    return Paginator(cases, PAGE_SIZE).get_page(query.page)
+
+
+def _searched(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    text = text.strip()
+    if not text:
+        return cases
+    if text.isdigit() and len(text) >= 20:
+        return cases.filter(number__startswith=text)
+    if len(text) == 18:
+        return cases.filter(Q(person__id_number=text.upper()) | Q(legal_person__uscc=text.upper()))
+    return cases.filter(Q(applicant_name__startswith=text) | Q(item_name__contains=text))
+
+
+def case_search(*, actor, text: str, page: int | str = 1) -> Page:
+    """Every case in the actor's scope (open or ended) matching the text, newest first."""
+    cases = _searched(Case.objects.filter(_in_scope(accounts.staff_scope(actor))).exclude(status=Case.DRAFT), text)
+    return Paginator(cases.order_by("-submitted_at", "-id"), PAGE_SIZE).get_page(page)
+
+
+def case_for_staff(*, actor, case_id: int) -> Case:
+    case = (
+        Case.objects.filter(_in_scope(accounts.staff_scope(actor)))
+        .exclude(status=Case.DRAFT)
+        .select_related("person", "legal_person", "department", "office", "claimed_by", "filed_by")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("未找到该办件，或它不在您的数据范围内。", code="case_not_found")
+    return case
+
+
+def case_by_number_for_staff(*, actor, number: str) -> Case:
+    found = Case.objects.filter(number=number.strip()).values_list("pk", flat=True).first()
+    if found is None:
+        raise NotFound("未找到该办件，或它不在您的数据范围内。", code="case_not_found")
+    return case_for_staff(actor=actor, case_id=found)
+
+
+def _applicant_cases(actor) -> QuerySet[Case]:
+    where = Q(filed_by=actor)
+    if actor.person_id:
+        where |= Q(person_id=actor.person_id, legal_person__isnull=True)
+        legal_ids = list(accounts.legal_persons_for(actor.person).values_list("pk", flat=True))
+        if legal_ids:
+            where |= Q(legal_person_id__in=legal_ids)
+    return Case.objects.filter(where)
+
+
+def cases_of_applicant(*, actor, status: str = "", page: int | str = 1, drafts: bool = False) -> Page:
+    cases = _applicant_cases(actor)
+    cases = cases.filter(status=Case.DRAFT) if drafts else cases.exclude(status=Case.DRAFT)
+    if status == "open":
+        cases = cases.exclude(queue="done")
+    elif status == "done":
+        cases = cases.filter(queue="done")
+    return Paginator(cases.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(page)
+
+
+def case_for_applicant(*, actor, number: str = "", case_id: int | None = None) -> Case:
+    cases = _applicant_cases(actor).select_related("person", "legal_person", "department", "office")
+    case = cases.filter(pk=case_id).first() if case_id else cases.filter(number=number).first()
+    if case is None:
+        raise NotFound("未找到该办件。", code="case_not_found")
+    return case
+
+
+def case_history(case: Case) -> QuerySet[CaseStatus]:
+    return case.history.order_by("id")
+
+
+def case_materials(case: Case):
+    return case.materials.prefetch_related("files").order_by("order", "id")
+
+
+def case_file_for(*, actor, file_id: int) -> CaseFile:
+    """A material file, only for the applicant side or staff whose scope holds its case."""
+    case_file = CaseFile.objects.select_related("case").filter(pk=file_id).first()
+    if case_file is None:
+        raise NotFound("未找到该文件。", code="file_not_found")
+    case = case_file.case
+    if permissions.is_applicant_side(actor, case):
+        return case_file
+    if accounts.staff_of(actor) and accounts.staff_scope(actor).covers_region(case.region_code):
+        case_for_staff(actor=actor, case_id=case.pk)
+        return case_file
+    raise NotFound("未找到该文件。", code="file_not_found")
+
+
+def case_public(number: str) -> Case:
+    case = Case.objects.select_related("department").filter(number=number).first()
+    if case is None:
+        raise NotFound("未找到该办件。", code="case_not_found")
+    return case
+
+
+def acts_allowed(*, actor, case: Case) -> list[str]:
+    """The acts this person may do on the case now (the buttons a page shows)."""
+    allowed = []
+    for (status, act), transition in workflow.TRANSITIONS.items():
+        if status != case.status or transition.actor == workflow.SYSTEM:
+            continue
+        if _may(actor, case, transition):
+            allowed.append(act)
+    return allowed
+
+
+def _may(actor, case: Case, transition: workflow.Transition) -> bool:
+    try:
+        permissions.authorise(actor, case, transition)
+    except TongbanError:
+        return False
+    return True
