@@ -417,7 +417,8 @@ def _materials_settled(case: Case, answers: dict, actor) -> None:
             continue
         if not material.provided and material.source in ("licence", "shared"):
             _supply_from_source(case, material, actor)
-        if material.required and not material.provided:
+        needed = material.required or bool(rules.get(material.version_material_id))  # a rule that applies
+        if needed and not material.provided:
             missing.append(f"请提交“{material.name}”。")
     if missing:
         raise ValidationFailed(f"还缺{len(missing)}项材料。", code="materials_missing", problems=missing)

@@ -69,13 +69,13 @@ def applicant():
     return UserFactory()
 
 
-def draft_case(version, user=None, answers=ANSWERS) -> Case:
+def draft_case(version, user=None, answers=ANSWERS, *, upload: bool = True) -> Case:
     user = user or applicant()
     case = services.case_draft_start(actor=user, item_id=version.item_id)
     case.refresh_from_db()
     prefill = {"name": user.person.real_name, "id_number": user.person.id_number}
     services.case_draft_save(actor=user, case_id=case.pk, answers={**prefill, **answers})
-    for material in case.materials.filter(required=True):
+    for material in case.materials.filter(required=True) if upload else ():
         services.case_file_add(
             actor=user, case_id=case.pk, material_id=material.pk, name="证明.pdf", content=pdf_bytes()
         )

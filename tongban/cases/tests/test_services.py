@@ -1,0 +1,188 @@
+"""Case services beyond the transition table: submission, uploads, numbers, sources, events,
+notifications, metrics and the audit trail."""
+
+import re
+
+import pytest
+from django.core.files.storage import default_storage
+
+from tongban.cases import services, sources
+from tongban.cases.models import Case, CaseFile, CaseMaterial
+from tongban.cases.tests.factories import ANSWERS, applicant, case_in, case_item, draft_case, pdf_bytes, png_bytes
+from tongban.core.errors import Unavailable, ValidationFailed
+from tongban.core.events import events_dispatch
+from tongban.core.models import AuditEntry, OutboxEvent
+from tongban.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_case_number_is_region_date_item_and_sequence():
+    version = case_item()
+    first = services.case_submit(actor=(d := draft_case(version)).filed_by, case_id=d.pk)
+    second = services.case_submit(actor=(d := draft_case(version)).filed_by, case_id=d.pk)
+    region = version.item.department.region.code
+    pattern = rf"{region}\d{{8}}{version.item_id:06d}(\d{{4}})"
+    sequences = [int(re.fullmatch(pattern, case.number).group(1)) for case in (first, second)]
+    assert sequences == [1, 2]
+
+
+def test_submission_lists_every_form_problem_and_missing_material_at_once():
+    version = case_item()
+    user = applicant()
+    case = services.case_draft_start(actor=user, item_id=version.item_id)
+    services.case_draft_save(actor=user, case_id=case.pk, answers={"id_number": "110101199003077", "name": "张三"})
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_submit(actor=user, case_id=case.pk)
+    assert refused.value.code == "form_invalid"
+    assert any("店铺名称" in p for p in refused.value.problems)
+    assert any("身份证" in p or "公民身份号码" in p for p in refused.value.problems)
+    services.case_draft_save(actor=user, case_id=case.pk, answers={**ANSWERS, "id_number": user.person.id_number})
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_submit(actor=user, case_id=case.pk)
+    assert refused.value.problems == ["请提交“居民身份证”。", "请提交“经营场所证明”。"]
+    assert Case.objects.get(pk=case.pk).status == Case.DRAFT
+
+
+def test_a_conditional_material_is_kept_only_when_its_rule_applies():
+    version = case_item()
+    without = services.case_submit(actor=(d := draft_case(version)).filed_by, case_id=d.pk)
+    assert not without.materials.filter(name="授权委托书").exists()
+    with_agent = draft_case(version, answers={**ANSWERS, "has_agent": True})
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_submit(actor=with_agent.filed_by, case_id=with_agent.pk)
+    assert refused.value.problems == [] or refused.value.problems == ["请提交“授权委托书”。"]
+
+
+def test_an_upload_is_judged_by_its_content_not_its_name():
+    case = draft_case(case_item())
+    material = case.materials.first()
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_file_add(
+            actor=case.filed_by, case_id=case.pk, material_id=material.pk, name="证明.pdf", content=b"just text"
+        )
+    assert refused.value.code == "upload_type_refused"
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_file_add(
+            actor=case.filed_by, case_id=case.pk, material_id=material.pk, name="坏.pdf", content=b"%PDF-1.4 garbage"
+        )
+    assert refused.value.code == "upload_pdf_broken"
+    kept = services.case_file_add(
+        actor=case.filed_by, case_id=case.pk, material_id=material.pk, name="照片.png", content=png_bytes()
+    )
+    assert (kept.content_type, kept.pages, len(kept.sha256)) == ("image/png", 1, 64)
+    pdf = services.case_file_add(
+        actor=case.filed_by, case_id=case.pk, material_id=material.pk, name="三页.pdf", content=pdf_bytes(pages=3)
+    )
+    assert pdf.pages == 3
+    assert default_storage.exists(pdf.file.name)
+
+
+def test_uploads_over_the_size_or_page_limit_are_refused(settings):
+    case = draft_case(case_item())
+    material = case.materials.first()
+    settings.TONGBAN_UPLOAD_MAX_PAGES = 2
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_file_add(
+            actor=case.filed_by, case_id=case.pk, material_id=material.pk, name="长.pdf", content=pdf_bytes(3)
+        )
+    assert refused.value.code == "upload_pdf_too_long"
+    settings.TONGBAN_UPLOAD_MAX_BYTES = 100
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_file_add(
+            actor=case.filed_by, case_id=case.pk, material_id=material.pk, name="大.png", content=png_bytes() * 3
+        )
+    assert refused.value.code == "upload_too_large"
+
+
+def test_an_application_whose_upload_fails_leaves_nothing_behind():
+    version = case_item()
+    user = applicant()
+    answers = {**ANSWERS, "name": user.person.real_name, "id_number": user.person.id_number}
+    uploads = [
+        services.Upload(material_id=None, standard_code="M-居民身份证", name="身份证.pdf", content=pdf_bytes()),
+        services.Upload(material_id=None, standard_code="M-经营场所证明", name="场所.pdf", content=b"not a pdf"),
+    ]
+    cases_before, files_before = Case.objects.count(), CaseFile.objects.count()
+    with pytest.raises(ValidationFailed):
+        services.case_apply(actor=user, item_id=version.item_id, answers=answers, uploads=uploads)
+    assert (Case.objects.count(), CaseFile.objects.count()) == (cases_before, files_before)
+
+
+def test_a_material_the_government_holds_is_fetched_instead_of_uploaded(monkeypatch):
+    version = case_item(materials=[{"standard": "营业执照", "source": "licence", "source_ref": "YYZZ", "order": 1}])
+    monkeypatch.setattr(sources, "_resolvers", {"licence": [], "shared": []})
+    sources.material_source_register(
+        "licence",
+        lambda *, case, material, actor: sources.Evidence(
+            provided=CaseMaterial.LICENCE, reference="1.2.156.3005.2.TEST", source="电子证照库", verified=True
+        ),
+    )
+    case = draft_case(version, upload=False)
+    submitted = services.case_submit(actor=case.filed_by, case_id=case.pk)
+    material = submitted.materials.get()
+    assert (material.provided, material.evidence["source"], material.checked) == (
+        CaseMaterial.LICENCE,
+        "电子证照库",
+        True,
+    )
+
+
+def test_a_provider_outage_never_blocks_the_case_the_applicant_uploads_instead(monkeypatch):
+    version = case_item(materials=[{"standard": "营业执照", "source": "licence", "source_ref": "YYZZ", "order": 1}])
+    monkeypatch.setattr(sources, "_resolvers", {"licence": [], "shared": []})
+
+    def down(*, case, material, actor):
+        raise Unavailable("电子证照库暂时无法访问。", code="provider_down")
+
+    sources.material_source_register("licence", down)
+    user = applicant()
+    case = services.case_draft_start(actor=user, item_id=version.item_id)
+    services.case_draft_save(
+        actor=user,
+        case_id=case.pk,
+        answers={**ANSWERS, "name": user.person.real_name, "id_number": user.person.id_number},
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_submit(actor=user, case_id=case.pk)
+    assert refused.value.problems == ["请提交“营业执照”。"]
+    material = case.materials.get()
+    services.case_file_add(actor=user, case_id=case.pk, material_id=material.pk, name="执照.pdf", content=pdf_bytes())
+    assert services.case_submit(actor=user, case_id=case.pk).status == Case.RECEIVED
+
+
+def test_every_transition_is_in_the_audit_chain_and_announced(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case, _ = case_in(Case.DELIVERED)
+    acts = list(
+        AuditEntry.objects.filter(object_id=str(case.pk), action__startswith="case.").values_list("action", flat=True)
+    )
+    for act in ("case.submit", "case.accept", "case.approve_step", "case.decide", "case.issue_result", "case.deliver"):
+        assert act in acts
+    titles = list(Notification.objects.filter(case_number=case.number).values_list("title", flat=True))
+    assert "申请已受理" in titles and "办理结果已送达" in titles
+    assert Notification.objects.filter(case_number=case.number).values("recipient").distinct().count() == 1
+
+
+def test_an_event_delivered_twice_notifies_once(django_capture_on_commit_callbacks):
+    case_in(Case.RECEIVED)
+    events_dispatch()
+    count = Notification.objects.count()
+    OutboxEvent.objects.update(dispatched_at=None)
+    events_dispatch()
+    assert Notification.objects.count() == count > 0
+
+
+def test_metrics_are_written_when_a_case_ends():
+    case, _ = case_in(Case.DELIVERED)
+    metrics = case.metrics
+    assert (metrics.outcome, metrics.materials_submitted, metrics.materials_exempted) == (Case.DELIVERED, 2, 0)
+    assert metrics.steps >= 3 and metrics.on_time is True and len(metrics.actors) >= 4
+
+
+def test_an_applicant_cannot_touch_someone_elses_case():
+    case = draft_case(case_item())
+    stranger = applicant()
+    with pytest.raises(Exception) as refused:
+        services.case_submit(actor=stranger, case_id=case.pk)
+    assert refused.value.code == "case_not_found"

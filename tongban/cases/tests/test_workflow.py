@@ -1,0 +1,176 @@
+"""Every pair of (state, act): the allowed ones succeed and land in a state the table allows; the
+forbidden ones are refused with a reason and change nothing."""
+
+import datetime as dt
+
+import pytest
+
+from tongban.cases import services, workflow
+from tongban.cases.models import Case
+from tongban.cases.tests.factories import Crew, case_in, case_item, pdf_bytes
+from tongban.core.errors import Conflict
+
+pytestmark = pytest.mark.django_db
+
+STATES = [status for status, _ in Case.STATUSES]
+ACTS = list(workflow.ACTS)
+
+
+def _handling_officer(case: Case, crew: Crew):
+    return getattr(crew, case.step_post or "review")
+
+
+def _to_last_step(case: Case, crew: Crew) -> Case:
+    if case.step_post == "review":
+        services.case_step_approve(actor=crew.review, case_id=case.pk, opinion="同意")
+    return Case.objects.get(pk=case.pk)
+
+
+def _owing(case: Case, crew: Crew) -> Case:
+    Case.objects.filter(pk=case.pk).update(owed_material="消防安全检查合格证明", owed_until=dt.date(2020, 1, 1))
+    return Case.objects.get(pk=case.pk)
+
+
+def _correction_overdue(case: Case) -> Case:
+    case.corrections.update(due_date=dt.date(2020, 1, 1))
+    return case
+
+
+def _reupload(case: Case) -> Case:
+    if case.status != Case.CORRECTION:
+        return case
+    material = case.materials.first()
+    services.case_file_add(
+        actor=case.filed_by, case_id=case.pk, material_id=material.pk, name="新.pdf", content=pdf_bytes()
+    )
+    return case
+
+
+# act → how to do it validly on a case in a state that allows it (with the right person)
+DO = {
+    "submit": lambda c, crew: services.case_submit(actor=c.filed_by, case_id=c.pk),
+    "accept": lambda c, crew: services.case_accept(actor=crew.accept, case_id=c.pk),
+    "refuse": lambda c, crew: services.case_refuse(
+        actor=crew.accept, case_id=c.pk, reason="不属于本部门职权", legal_basis="《行政许可法》第三十二条"
+    ),
+    "request_correction": lambda c, crew: services.case_correction_request(
+        actor=crew.accept if c.status == Case.RECEIVED else _handling_officer(c, crew),
+        case_id=c.pk,
+        items=[services.CorrectionItem(reason="复印件不清晰", material_id=c.materials.first().pk)],
+    ),
+    "answer_correction": lambda c, crew: services.case_correction_answer(
+        actor=c.filed_by, case_id=_reupload(c).pk, answer="已补交"
+    ),
+    "expire_correction": lambda c, crew: services.case_correction_expire(case_id=_correction_overdue(c).pk),
+    "approve_step": lambda c, crew: services.case_step_approve(actor=crew.review, case_id=c.pk, opinion="材料齐全"),
+    "return_step": lambda c, crew: services.case_step_return(
+        actor=crew.approve, case_id=_to_last_step(c, crew).pk, to_step=2, reason="请核实经营场所"
+    ),
+    "start_special": lambda c, crew: services.case_special_start(
+        actor=_handling_officer(c, crew), case_id=c.pk, kind="inspection"
+    ),
+    "end_special": lambda c, crew: services.case_special_end(
+        actor=_handling_officer(c, crew), case_id=c.pk, result="现场符合要求"
+    ),
+    "decide": lambda c, crew: services.case_decide(
+        actor=crew.approve, case_id=_to_last_step(c, crew).pk, decision="approved", opinion="同意"
+    ),
+    "issue_result": lambda c, crew: services.case_result_issue(actor=crew.issue, case_id=c.pk),
+    "deliver": lambda c, crew: services.case_deliver(
+        actor=crew.deliver, case_id=c.pk, method="mail", carrier="EMS", tracking_number="1234567890123"
+    ),
+    "receive_owed": lambda c, crew: services.case_owed_receive(actor=crew.accept, case_id=_owing(c, crew).pk),
+    "expire_owed": lambda c, crew: services.case_owed_expire(case_id=_owing(c, crew).pk),
+    "withdraw": lambda c, crew: services.case_withdraw(actor=c.filed_by, case_id=c.pk, reason="不再需要"),
+    "revoke": lambda c, crew: services.case_revoke(
+        actor=crew.approve, case_id=c.pk, legal_basis="《行政许可法》第六十九条", reason="以欺骗手段取得"
+    ),
+}
+
+
+def test_every_act_has_a_way_to_do_it():
+    assert set(DO) == set(ACTS)
+
+
+ALLOWED = sorted(workflow.TRANSITIONS)
+FORBIDDEN = [(s, a) for s in STATES for a in ACTS if (s, a) not in workflow.TRANSITIONS]
+
+
+@pytest.mark.parametrize(("status", "act"), ALLOWED, ids=[f"{s}-{a}" for s, a in ALLOWED])
+def test_allowed_transition_lands_where_the_table_says(status, act):
+    case, crew = case_in(status)
+    history_before = case.history.count()
+    DO[act](case, crew)
+    case.refresh_from_db()
+    assert case.status in workflow.TRANSITIONS[(status, act)].targets
+    assert case.history.filter(act=act).exists()
+    assert case.history.count() > history_before
+
+
+@pytest.mark.parametrize(("status", "act"), FORBIDDEN, ids=[f"{s}-{a}" for s, a in FORBIDDEN])
+def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
+    case, crew = case_in(status)
+    before = (case.status, case.revision, case.history.count())
+    with pytest.raises(Conflict) as refused:
+        DO[act](case, crew)
+    assert refused.value.code == "case_transition_refused"
+    assert "不能" in refused.value.message
+    case.refresh_from_db()
+    assert (case.status, case.revision, case.history.count()) == before
+
+
+def test_national_codes_follow_the_backbone():
+    case, _ = case_in(Case.DELIVERED)
+    codes = [row.code for row in case.history.order_by("id") if row.code]
+    assert codes == [1, 3, 8, 11]
+
+
+def test_withdrawal_before_acceptance_is_code_2_and_after_is_code_14():
+    before, _ = case_in(Case.WITHDRAWN)
+    after, _ = case_in(Case.HANDLING)
+    services.case_withdraw(actor=after.filed_by, case_id=after.pk)
+    assert before.history.get(act="withdraw").code == 2
+    assert after.history.get(act="withdraw").code == 14
+
+
+def test_owed_material_approval_is_code_12():
+    case, crew = case_in(Case.HANDLING)
+    _to_last_step(case, crew)
+    services.case_decide(
+        actor=crew.approve, case_id=case.pk, decision="approved_owing", opinion="容缺受理", owed_material="卫生许可证明"
+    )
+    row = case.history.get(act="decide")
+    assert row.code == 12
+    case.refresh_from_db()
+    assert case.owed_until is not None and case.owed_material == "卫生许可证明"
+
+
+def test_a_step_is_claimed_only_by_someone_holding_its_post():
+    case, crew = case_in(Case.HANDLING)
+    with pytest.raises(Exception) as refused:
+        services.case_step_approve(actor=crew.approve, case_id=case.pk, opinion="越权审批")
+    assert refused.value.code == "case_not_your_step"
+
+
+def test_a_claimed_case_is_worked_by_its_claimant_only():
+    version = case_item()
+    crew = Crew(version.item.department)
+    case, _ = case_in(Case.HANDLING, version=version, crew=crew)
+    services.case_claim(actor=crew.review, case_id=case.pk)
+    other = Crew(version.item.department).review
+    with pytest.raises(Conflict) as refused:
+        services.case_step_approve(actor=other, case_id=case.pk, opinion="同意")
+    assert refused.value.code == "case_claimed"
+    services.case_release(actor=crew.review, case_id=case.pk)
+    services.case_step_approve(actor=other, case_id=case.pk, opinion="同意")
+
+
+def test_a_stale_revision_is_refused_as_changed():
+    case, crew = case_in(Case.RECEIVED)
+    services.case_claim(actor=crew.accept, case_id=case.pk)
+    services.case_accept(actor=crew.accept, case_id=case.pk, expected_revision=case.revision)
+    with pytest.raises(Conflict) as refused:
+        services.case_refuse(
+            actor=crew.accept, case_id=case.pk, reason="重复", legal_basis="第三十二条", expected_revision=case.revision
+        )
+    assert refused.value.code == "case_changed"
