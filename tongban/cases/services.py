@@ -188,7 +188,7 @@ def case_draft_start(
 ) -> Case:
     """A draft application for the item's current version. Citizens apply for themselves (or an
     enterprise they act for); window clerks and village agents name the applicant."""
-    version = catalog.item_guide(item_id)
+    version = catalog.version_current_for_item(item_id)
     person_id, channel = _applicant_for(actor, person_id=person_id, channel=channel, consent=consent)
     self_service = channel in (Case.WEB, Case.MOBILE, Case.API)
     if legal_person_id and self_service and not accounts.person_acts_for(person_id, legal_person_id):

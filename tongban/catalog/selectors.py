@@ -165,7 +165,17 @@ def item_guide(item_id: int) -> ItemVersion:
 
 def version_is_current(version_id: int) -> bool:
     """Whether new applications may be filed under this version (it is its item's published one)."""
-    return published_versions().filter(pk=version_id).exists()
+    return ItemVersion.objects.filter(pk=version_id, status=ItemVersion.PUBLISHED).exists()
+
+
+def version_current_for_item(item_id: int) -> ItemVersion:
+    """The version new applications for the item are filed under, with all its parts."""
+    version_id = (
+        ItemVersion.objects.filter(item_id=item_id, status=ItemVersion.PUBLISHED).values_list("pk", flat=True).first()
+    )
+    if version_id is None:
+        raise NotFound("该事项不存在或已停止办理。", code="item_not_found")
+    return version_for_case(version_id)
 
 
 @lru_cache(maxsize=4096)
