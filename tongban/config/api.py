@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from tongban.accounts.api import router as accounts_router
+from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.errors import TongbanError
 from tongban.org.api import router as org_router
@@ -18,6 +19,7 @@ api = NinjaAPI(
 api.add_router("/org", org_router, tags=["组织机构"])
 api.add_router("/accounts", accounts_router, tags=["用户与身份"])
 api.add_router("/catalog", catalog_router, tags=["事项清单"])
+api.add_router("/cases", cases_router, tags=["办件"])
 
 
 def problem(request: HttpRequest, *, status: int, code: str, title: str, detail: str, **extra):

@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tongban.core.context_processors.site",
+                "tongban.notifications.context_processors.inbox",
             ],
         },
     },

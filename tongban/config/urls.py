@@ -19,5 +19,6 @@ urlpatterns = [
     path("me/inbox/", include("tongban.notifications.urls")),
     path("verify/", include("tongban.cases.urls_public")),
     path("services/", include("tongban.catalog.urls")),
+    path("documents/cases/", include("tongban.cases.urls_documents")),
     path("", include("tongban.portal.urls")),
 ]

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts import selectors as accounts_selectors
 from tongban.accounts import services as accounts_services
+from tongban.cases import selectors as cases_selectors
 from tongban.core.errors import TongbanError
 from tongban.org import selectors as org_selectors
 
@@ -40,6 +41,7 @@ def home(request):
             "persons": accounts_selectors.persons_in_scope(scope).count(),
             "departments": org_selectors.departments_in_scope(scope).count(),
         },
+        "queues": [row for row in cases_selectors.queues_for(request.user) if row["mine"]],
     }
     return render(request, "workbench/home.html", context)
 

@@ -125,7 +125,7 @@ def case_in(status: str, version=None, crew: Crew | None = None) -> tuple[Case, 
     }
     if status in steps:
         for act in steps[status]:
-            case = act(case)
+            act(case)
         return _fresh(case), crew
     case = services.case_accept(actor=crew.accept, case_id=case.pk)
     if status == Case.HANDLING:
