@@ -655,11 +655,14 @@ def case_correction_expire(*, case_id: int) -> Case:
     correction.save(update_fields=["expired"])
     accepted = case.accepted_on is not None
     status = Case.NOT_APPROVED if accepted else Case.REFUSED
+    if accepted:  # 办结（不通过）: the decision the notice warned of
+        case.decision, case.decided_at = "not_approved", timezone.now()
     _record(
         case,
         act="expire_correction",
         actor=None,
         status=status,
+        fields=["decision", "decided_at"],
         opinion=f"申请人未在{correction.due_date:%Y年%m月%d日}前补正。",
         code=workflow.status_code("expire_correction", accepted=accepted),
     )

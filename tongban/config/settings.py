@@ -170,10 +170,10 @@ LOGGING = {
     "formatters": {"json": {"()": "tongban.core.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint narrates every PDF at INFO; only its warnings are worth a log line.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
-# Periodic jobs: read by Celery beat in production and by the embedded scheduler of `tongban serve`.
 # Cases: the clock turns yellow when this share of the promised time is used (or one working day is
 # left); a correction notice gives this many working days to answer; 容缺 materials are owed this long.
 TONGBAN_CLOCK_WARN_SHARE = float(os.environ.get("TONGBAN_CLOCK_WARN_SHARE", "0.8"))
@@ -185,6 +185,7 @@ TONGBAN_UPLOAD_MAX_PAGES = int(os.environ.get("TONGBAN_UPLOAD_MAX_PAGES", "300")
 DATA_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES + 1024 * 1024
 
+# Periodic jobs: read by Celery beat in production and by the embedded scheduler of `tongban serve`.
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "tongban.core.tasks.audit_seal", "schedule": TONGBAN_AUDIT_SEAL_SECONDS},
     "events-dispatch": {"task": "tongban.core.tasks.events_dispatch", "schedule": 2.0},

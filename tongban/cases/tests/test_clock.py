@@ -144,3 +144,20 @@ def test_recompute_rebuilds_the_dates_from_the_history(on):
 def _officers(version):
     department = version.item.department
     return officer(department, "accept"), officer(department, "review")
+
+
+def test_a_correction_left_unanswered_after_acceptance_ends_as_not_approved(on):
+    case, crew = case_in(Case.HANDLING)
+    services.case_correction_request(
+        actor=crew.review,
+        case_id=case.pk,
+        items=[services.CorrectionItem(reason="缺页", material_id=case.materials.first().pk)],
+    )
+    on(case.corrections.get().due_date + dt.timedelta(days=1))
+    services.case_clock_sweep()
+    case.refresh_from_db()
+    assert (case.status, case.decision, case.history.get(act="expire_correction").code) == (
+        Case.NOT_APPROVED,
+        "not_approved",
+        13,
+    )
