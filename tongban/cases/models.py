@@ -276,6 +276,7 @@ class CaseCorrection(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="告知人", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     requested_on = models.DateField("告知日期")
+    requested_at = models.DateTimeField("告知时间", default=timezone.now)
     due_date = models.DateField("补正期限")
     answered_on = models.DateField("补正日期", null=True, blank=True)
     answer = models.TextField("补正说明", blank=True)

@@ -636,10 +636,12 @@ def case_correction_answer(
 
 def _materials_not_reuploaded(case: Case, correction: CaseCorrection) -> list[str]:
     asked = [line["material_id"] for line in correction.items if line.get("material_id")]
-    since = timezone.make_aware(dt.datetime.combine(correction.requested_on, dt.time.min))
     missing = []
     for material in case.materials.filter(pk__in=asked):
-        renewed = material.files.filter(uploaded_at__gte=since).exists() or material.provided == CaseMaterial.PAPER
+        renewed = (
+            material.files.filter(uploaded_at__gt=correction.requested_at).exists()
+            or material.provided == CaseMaterial.PAPER
+        )
         if not renewed:
             missing.append(material.name)
     return missing
