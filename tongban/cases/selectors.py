@@ -169,6 +169,12 @@ def case_for_applicant(*, actor, number: str = "", case_id: int | None = None) -
     return case
 
 
+def draft_to_resume(*, actor, version_id: int, legal_person_id: int | None) -> Case | None:
+    """The user's own unsubmitted draft of this guide version for the same applicant identity."""
+    drafts = Case.objects.filter(filed_by=actor, status=Case.DRAFT, version_id=version_id)
+    return drafts.filter(legal_person_id=legal_person_id).order_by("-updated_at", "-id").first()
+
+
 def case_history(case: Case) -> QuerySet[CaseStatus]:
     return case.history.order_by("id")
 

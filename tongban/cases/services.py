@@ -36,6 +36,7 @@ from tongban.core.events import event_record, events_dispatch_after_commit
 from tongban.org import selectors as org
 
 HANDLING_POSTS = ("review", "approve")
+SELF_SERVICE = (Case.WEB, Case.MOBILE)  # the applicant files alone: the platform asks what a clerk would
 
 
 # ---------------------------------------------------------------- helpers
@@ -191,6 +192,8 @@ def case_draft_start(
     version = catalog.version_current_for_item(item_id)
     person_id, channel = _applicant_for(actor, person_id=person_id, channel=channel, consent=consent)
     self_service = channel in (Case.WEB, Case.MOBILE, Case.API)
+    if channel in SELF_SERVICE and not (version.by_online and version.online_depth >= 3):
+        raise ValidationFailed("该事项暂不支持网上申请，请按办事指南到办理地点申请。", code="item_not_online")
     if legal_person_id and self_service and not accounts.person_acts_for(person_id, legal_person_id):
         raise PermissionDenied("您尚未获得该企业的办事授权，请先在“企业办事授权”中绑定。", code="no_mandate")
     person = accounts.person_by_id(person_id)
@@ -381,18 +384,37 @@ def case_material_mark_paper(*, actor, case_id: int, material_id: int, checked: 
 
 def case_submit(*, actor, case_id: int, expected_revision: int | None = None) -> Case:
     with transaction.atomic():
-        case = _case_for_update(case_id, expected_revision)
-        _open(case, "submit", actor, expected_revision)
-        version = catalog.version_for_case(case.version_id)
-        if not catalog.version_is_current(case.version_id):
-            raise Conflict("该事项的办事指南已更新，请重新开始申请。", code="version_outdated")
-        answers = _answers_checked(version, case.answers)
-        _materials_settled(case, answers, actor)
-        case.answers = answers
-        case.number = _case_number(case)
-        case.submitted_at = timezone.now()
-        fields = ["answers", "number", "submitted_at"]
-        _record(case, act="submit", actor=actor, status=Case.RECEIVED, fields=fields, code=1)
+        return _submit(actor, case_id, expected_revision)
+
+
+def case_submit_with_correction(
+    *, actor, case_id: int, items: list["CorrectionItem"], note: str = "", limit_days: int | None = None
+) -> "CaseCorrection":
+    """At the window: receive what the walk-in applicant brought and hand them, in the same visit,
+    the one-time notice of everything still missing."""
+    with transaction.atomic():
+        case = _case_for_update(case_id)
+        if not permissions.staff_may(actor, case, workflow.FRONT_DESK):
+            raise PermissionDenied("只有窗口工作人员可以当场出具补正告知。", code="not_front_desk")
+        _submit(actor, case_id, None, missing_materials_noticed=True)
+        return case_correction_request(actor=actor, case_id=case_id, items=items, note=note, limit_days=limit_days)
+
+
+def _submit(actor, case_id: int, expected_revision: int | None, *, missing_materials_noticed: bool = False) -> Case:
+    case = _case_for_update(case_id, expected_revision)
+    _open(case, "submit", actor, expected_revision)
+    version = catalog.version_for_case(case.version_id)
+    if not catalog.version_is_current(case.version_id):
+        raise Conflict("该事项的办事指南已更新，请重新开始申请。", code="version_outdated")
+    if case.channel in SELF_SERVICE and version.conditions and not case.eligibility.get("confirmed"):
+        raise ValidationFailed("请先阅读受理条件，并确认“我已阅读并符合受理条件”。", code="eligibility_unconfirmed")
+    answers = _answers_checked(version, case.answers)
+    _materials_settled(case, answers, actor, missing_ok=missing_materials_noticed)
+    case.answers = answers
+    case.number = _case_number(case)
+    case.submitted_at = timezone.now()
+    fields = ["answers", "number", "submitted_at"]
+    _record(case, act="submit", actor=actor, status=Case.RECEIVED, fields=fields, code=1)
     return case
 
 
@@ -405,7 +427,7 @@ def _answers_checked(version, answers: dict) -> dict:
     return cleaned
 
 
-def _materials_settled(case: Case, answers: dict, actor) -> None:
+def _materials_settled(case: Case, answers: dict, actor, *, missing_ok: bool = False) -> None:
     """Drop conditional materials that do not apply; let the platform supply what it can; every
     required material still missing is listed at once."""
     rules = {m.pk: m.condition_rule for m in catalog.version_for_case(case.version_id).materials.all()}
@@ -420,7 +442,7 @@ def _materials_settled(case: Case, answers: dict, actor) -> None:
         needed = material.required or bool(rules.get(material.version_material_id))  # a rule that applies
         if needed and not material.provided:
             missing.append(f"请提交“{material.name}”。")
-    if missing:
+    if missing and not missing_ok:
         raise ValidationFailed(f"还缺{len(missing)}项材料。", code="materials_missing", problems=missing)
     transaction.on_commit(lambda: _delete_stored(dropped_files))
 

@@ -58,9 +58,6 @@ def apply(request, item_id: int):
     """Start (or resume) the applicant's draft for the item; someone acting for enterprises first
     chooses whether to apply as themselves or for one of them."""
     version = catalog.item_guide(item_id)
-    if not (version.by_online and version.online_depth >= 3):
-        messages.error(request, _("该事项暂不支持网上申请，请按办事指南到办理地点申请。"))
-        return redirect("catalog:guide_detail", item_id)
     person = request.user.person
     enterprises = list(accounts.legal_persons_for(person)) if person and version.for_legal_persons else []
     if request.method == "POST":
@@ -81,7 +78,7 @@ def _identity_page(request, version, enterprises, *, error: str = ""):
 
 
 def _draft_start(request, version, legal_person_id: int | None):
-    resumed = _draft_to_resume(request.user, version.pk, legal_person_id)
+    resumed = selectors.draft_to_resume(actor=request.user, version_id=version.pk, legal_person_id=legal_person_id)
     if resumed is not None:
         messages.info(request, _("已为您打开上次保存的草稿，可以接着填写。"))
         return redirect("mycases:draft", resumed.pk)
@@ -95,12 +92,6 @@ def _draft_start(request, version, legal_person_id: int | None):
         messages.error(request, error.message)
         return redirect("catalog:guide_detail", version.item_id)
     return redirect("mycases:draft", case.pk)
-
-
-def _draft_to_resume(user, version_id: int, legal_person_id: int | None) -> Case | None:
-    """The user's own unsubmitted draft of this guide version for the same applicant identity."""
-    drafts = Case.objects.filter(filed_by=user, status=Case.DRAFT, version_id=version_id)
-    return drafts.filter(legal_person_id=legal_person_id).order_by("-updated_at", "-id").first()
 
 
 # ---------------------------------------------------------------- the draft: eligibility, form, materials
@@ -474,10 +465,6 @@ def draft_submit(request, case_id: int):
     case = _draft_for(request, case_id)
     if case.status != Case.DRAFT:
         return redirect("mycases:detail", case.number)
-    version = catalog.version_for_case(case.version_id)
-    if version.conditions and not case.eligibility.get("confirmed"):
-        refusal = _("请先阅读受理条件，并确认“我已阅读并符合受理条件”。")
-        return render(request, "cases/portal/draft_review.html", _review_context(case, refusal=refusal), status=422)
     try:
         case = services.case_submit(actor=request.user, case_id=case.pk)
     except TongbanError as error:

@@ -845,29 +845,34 @@ def _filing_finish(request, case: Case):
     if action in ("submit_accept", "submit_correction") and case.channel != Case.WINDOW:
         raise PermissionDenied(_("只有窗口可以当场受理或告知补正。"), code="not_front_desk")
     try:
+        if action == "submit_correction":
+            return _submit_with_correction(request, case)
         case = services.case_submit(actor=request.user, case_id=case.pk)
     except TongbanError as error:
         return _filing_page(request, _draft_of(request, case.pk), error=error, status=error.status)
     return _after_submit(request, case, action)
 
 
+def _submit_with_correction(request, case: Case):
+    correction = services.case_submit_with_correction(
+        actor=request.user,
+        case_id=case.pk,
+        items=[services.CorrectionItem(**line) for line in _filing_correction_lines(request, case)],
+        note=request.POST.get("correction_note", ""),
+        limit_days=_int_or_none(request.POST.get("correction_days")),
+    )
+    number = correction.case.number
+    messages.success(request, _("已出具一次性补正告知，办件编号 %(number)s。") % {"number": number})
+    return redirect("caseswork:receipt", case.pk)
+
+
 def _after_submit(request, case: Case, action: str):
-    """The case is received; at the window it is accepted, or the correction notice is given,
-    at once. Should that refuse, the case waits in the 待受理 queue and the clerk is told why."""
+    """The case is received; at the window it is accepted at once. Should that refuse, the case
+    waits in the 待受理 queue and the clerk is told why."""
     try:
         if action == "submit_accept":
             services.case_accept(actor=request.user, case_id=case.pk)
             messages.success(request, _("已提交并受理，办件编号 %(number)s。") % {"number": case.number})
-        elif action == "submit_correction":
-            lines = _filing_correction_lines(request, case)
-            services.case_correction_request(
-                actor=request.user,
-                case_id=case.pk,
-                items=[services.CorrectionItem(**line) for line in lines],
-                note=request.POST.get("correction_note", ""),
-                limit_days=_int_or_none(request.POST.get("correction_days")),
-            )
-            messages.success(request, _("已出具一次性补正告知，办件编号 %(number)s。") % {"number": case.number})
         else:
             messages.success(request, _("已提交，办件编号 %(number)s，请等待部门受理。") % {"number": case.number})
     except TongbanError as error:

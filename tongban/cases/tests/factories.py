@@ -74,7 +74,9 @@ def draft_case(version, user=None, answers=ANSWERS, *, upload: bool = True) -> C
     case = services.case_draft_start(actor=user, item_id=version.item_id)
     case.refresh_from_db()
     prefill = {"name": user.person.real_name, "id_number": user.person.id_number}
-    services.case_draft_save(actor=user, case_id=case.pk, answers={**prefill, **answers})
+    services.case_draft_save(
+        actor=user, case_id=case.pk, answers={**prefill, **answers}, eligibility={"confirmed": True}
+    )
     for material in case.materials.filter(required=True) if upload else ():
         services.case_file_add(
             actor=user, case_id=case.pk, material_id=material.pk, name="证明.pdf", content=pdf_bytes()

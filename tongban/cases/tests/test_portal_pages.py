@@ -212,6 +212,7 @@ def test_submitting_with_form_errors_shows_each_beside_its_field(client, user, v
 
 def test_submitting_without_confirming_the_conditions_is_refused(client, user, version):
     case = draft_case(version, user)
+    Case.objects.filter(pk=case.pk).update(eligibility={})
     response = client.post(f"/me/cases/drafts/{case.pk}/submit/")
     assert response.status_code == 422 and "我已阅读并符合受理条件" in response.content.decode()
     case.refresh_from_db()

@@ -8,8 +8,17 @@ from django.core.files.storage import default_storage
 
 from tongban.cases import services, sources
 from tongban.cases.models import Case, CaseFile, CaseMaterial
-from tongban.cases.tests.factories import ANSWERS, applicant, case_in, case_item, draft_case, pdf_bytes, png_bytes
-from tongban.core.errors import Unavailable, ValidationFailed
+from tongban.cases.tests.factories import (
+    ANSWERS,
+    applicant,
+    case_in,
+    case_item,
+    draft_case,
+    officer,
+    pdf_bytes,
+    png_bytes,
+)
+from tongban.core.errors import PermissionDenied, Unavailable, ValidationFailed
 from tongban.core.events import events_dispatch
 from tongban.core.models import AuditEntry, OutboxEvent
 from tongban.notifications.models import Notification
@@ -186,3 +195,35 @@ def test_an_applicant_cannot_touch_someone_elses_case():
     with pytest.raises(Exception) as refused:
         services.case_submit(actor=stranger, case_id=case.pk)
     assert refused.value.code == "case_not_found"
+
+
+def test_a_walk_in_without_materials_leaves_the_window_with_one_notice_listing_them():
+    version = case_item()
+    department = version.item.department
+    clerk = officer(department, "window")
+    walk_in = applicant()
+    case = services.case_draft_start(
+        actor=clerk, item_id=version.item_id, person_id=walk_in.person_id, channel="window"
+    )
+    services.case_draft_save(
+        actor=clerk,
+        case_id=case.pk,
+        answers={**ANSWERS, "name": walk_in.person.real_name, "id_number": walk_in.person.id_number},
+    )
+    missing = [services.CorrectionItem(reason="未携带", material_id=m.pk) for m in case.materials.filter(required=True)]
+    correction = services.case_submit_with_correction(actor=clerk, case_id=case.pk, items=missing)
+    case.refresh_from_db()
+    assert (case.status, case.channel, [line["name"] for line in correction.items]) == (
+        Case.CORRECTION,
+        Case.WINDOW,
+        ["居民身份证", "经营场所证明"],
+    )
+    assert list(case.history.values_list("code", flat=True)) == [1, 6]
+
+
+def test_a_citizen_cannot_submit_a_walk_in_style_application_without_materials():
+    case = draft_case(case_item(), upload=False)
+    with pytest.raises(PermissionDenied):
+        services.case_submit_with_correction(
+            actor=case.filed_by, case_id=case.pk, items=[services.CorrectionItem(reason="缺", name="材料")]
+        )
