@@ -1,0 +1,129 @@
+"""Walked through in Debian's Chromium: a citizen applies online, a reviewer asks for a correction,
+the citizen answers, the case is approved and completed and the citizen downloads the decision;
+and a clerk accepts a walk-in applicant's application at the window."""
+
+import pytest
+
+from tongban.accounts.tests.factories import PASSWORD, UserFactory
+from tongban.cases.models import Case
+from tongban.cases.tests.factories import Crew, case_item, officer, pdf_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def log_in(page, user) -> None:
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_label("账号").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def act(page, case: Case, name: str, fill: dict[str, str] | None = None, choose: str = "") -> None:
+    """Open the case on the workbench and do one act through its form."""
+    page.goto(f"/workbench/cases/{case.pk}/")
+    panel = page.locator(f"#act-{name}")
+    panel.locator("summary").click()
+    for label, value in (fill or {}).items():
+        panel.get_by_label(label).fill(value)
+    if choose:
+        panel.get_by_role("radio", name=choose, exact=True).check()
+    panel.locator("button").last.click()
+    page.wait_for_load_state()
+
+
+def upload(page, material_id: int, name: str) -> None:
+    page.locator(f"#file-{material_id}").set_input_files(
+        files=[{"name": name, "mimeType": "application/pdf", "buffer": pdf_bytes()}]
+    )
+    page.locator(f"#material-{material_id} form.upload button").click()
+    page.locator(f"#material-{material_id} .files").wait_for()
+
+
+def test_a_citizen_applies_answers_a_correction_and_downloads_the_decision(page):
+    version = case_item()
+    crew = Crew(version.item.department)
+    citizen = UserFactory()
+
+    log_in(page, citizen)
+    page.goto(f"/services/{version.item_id}/")
+    page.get_by_role("link", name="在线申请").click()
+    page.wait_for_url("**/me/cases/drafts/*/")
+    case = Case.objects.get(filed_by=citizen)
+    if page.get_by_label("我已阅读并符合受理条件").count():
+        page.get_by_label("我已阅读并符合受理条件").check()
+    page.get_by_label("店铺名称").fill("老街面馆")
+    page.get_by_label("店铺名称").blur()
+    page.locator("#autosave").get_by_text("已自动保存").wait_for()
+    for material in case.materials.filter(required=True):
+        upload(page, material.pk, f"{material.name}.pdf")
+    page.get_by_role("button", name="下一步：核对申请").click()
+    page.get_by_role("button", name="确认提交").click()
+    page.wait_for_url("**/me/cases/3419*/")
+    case.refresh_from_db()
+    assert case.status == Case.RECEIVED and case.number in page.content()
+
+    log_in(page, crew.accept)
+    act(page, case, "accept")
+    log_in(page, crew.review)
+    first = case.materials.order_by("order").first()
+    page.goto(f"/workbench/cases/{case.pk}/")
+    panel = page.locator("#act-request_correction")
+    panel.locator("summary").click()
+    panel.get_by_role("checkbox", name=first.name).check()
+    panel.get_by_label(f"“{first.name}”的补正原因").fill("复印件不清晰，请重新扫描")
+    panel.locator("button").last.click()
+    page.wait_for_load_state()
+    case.refresh_from_db()
+    assert case.status == Case.CORRECTION
+
+    log_in(page, citizen)
+    page.goto(f"/me/cases/{case.number}/")
+    assert "复印件不清晰" in page.content()
+    upload(page, first.pk, "清晰件.pdf")
+    page.get_by_label("补正说明").fill("已重新扫描上传")
+    page.get_by_role("button", name="提交补正").click()
+    page.wait_for_load_state()
+    case.refresh_from_db()
+    assert case.status == Case.HANDLING
+
+    log_in(page, crew.review)
+    act(page, case, "approve_step", {"审核意见": "材料齐全，符合条件"})
+    log_in(page, crew.approve)
+    act(page, case, "decide", {"审批意见": "准予许可"}, choose="准予许可")
+    log_in(page, crew.issue)
+    act(page, case, "issue_result")
+    case.refresh_from_db()
+    assert case.status == Case.COMPLETED
+
+    log_in(page, citizen)
+    page.goto(f"/me/cases/{case.number}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="审批决定书").click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+
+def test_a_clerk_accepts_a_walk_in_application_at_the_window(page):
+    version = case_item()
+    department = version.item.department
+    clerk = officer(department, "window")
+    walk_in = UserFactory().person
+
+    log_in(page, clerk)
+    page.goto("/workbench/cases/window/")
+    page.get_by_label("申请人证件号码").fill(walk_in.id_number)
+    page.get_by_role("button", name="查找", exact=True).click()
+    page.get_by_label("事项名称、关键词或拼音").fill("食品经营")
+    page.get_by_role("button", name="开始受理").first.click()
+    page.wait_for_url("**/workbench/cases/filing/*/")
+    page.get_by_label("店铺名称").fill("街角小吃")
+    for checkbox in page.get_by_label("已核验").all():
+        checkbox.check()
+    page.get_by_role("button", name="提交并受理").click()
+    page.wait_for_url("**/workbench/cases/*/receipt/")
+    case = Case.objects.get(person=walk_in)
+    assert (case.status, case.channel) == (Case.HANDLING, Case.WINDOW)
+    assert case.number in page.content()
+    assert page.get_by_role("link", name="打印受理通知书").count() == 1
