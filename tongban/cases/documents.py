@@ -21,8 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tongban.accounts import selectors as accounts
-from tongban.cases import clock, permissions, selectors
+from tongban.cases import clock, selectors
 from tongban.cases.models import Case, CaseStatus
 from tongban.catalog import selectors as catalog
 from tongban.core.audit import audit_record
@@ -345,24 +344,9 @@ def document_filename(case: Case, kind: str) -> str:
 # ---------------------------------------------------------------- download
 
 
-def _case_for_reader(*, actor, case_id: int) -> Case:
-    """The case for its applicant side or for staff whose scope holds it; anyone else: not found."""
-    case = (
-        Case.objects.exclude(status=Case.DRAFT)
-        .select_related("person", "legal_person", "department", "office", "filed_by")
-        .filter(pk=case_id)
-        .first()
-    )
-    if case is not None and permissions.is_applicant_side(actor, case):
-        return case
-    if case is not None and actor is not None and accounts.staff_of(actor) is not None:
-        return selectors.case_for_staff(actor=actor, case_id=case_id)
-    raise NotFound("未找到该办件。", code="case_not_found")
-
-
 def case_document_download(*, actor, case_id: int, kind: str) -> Document:
     """One document of a case for someone entitled to see it, recorded in the audit chain."""
-    case = _case_for_reader(actor=actor, case_id=case_id)
+    case = selectors.case_for_reader(actor=actor, case_id=case_id)
     content = document_render(case, kind)
     with transaction.atomic():
         audit_record(

@@ -183,18 +183,34 @@ def case_materials(case: Case):
     return case.materials.prefetch_related("files").order_by("order", "id")
 
 
+def case_for_reader(*, actor, case_id: int) -> Case:
+    """A submitted case for its applicant side, or for staff whose scope holds it; anyone else:
+    not found (pages, documents and file downloads all ask here)."""
+    case = (
+        Case.objects.exclude(status=Case.DRAFT)
+        .select_related("person", "legal_person", "department", "office", "filed_by")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is not None and permissions.is_applicant_side(actor, case):
+        return case
+    if case is not None and actor is not None and accounts.staff_of(actor) is not None:
+        return case_for_staff(actor=actor, case_id=case_id)
+    raise NotFound("未找到该办件。", code="case_not_found")
+
+
 def case_file_for(*, actor, file_id: int) -> CaseFile:
-    """A material file, only for the applicant side or staff whose scope holds its case."""
+    """A material file, for whoever may read its case (a draft's files: the applicant side only)."""
     case_file = CaseFile.objects.select_related("case").filter(pk=file_id).first()
     if case_file is None:
         raise NotFound("未找到该文件。", code="file_not_found")
-    case = case_file.case
-    if permissions.is_applicant_side(actor, case):
+    if case_file.case.status == Case.DRAFT and permissions.is_applicant_side(actor, case_file.case):
         return case_file
-    if accounts.staff_of(actor) and accounts.staff_scope(actor).covers_region(case.region_code):
-        case_for_staff(actor=actor, case_id=case.pk)
-        return case_file
-    raise NotFound("未找到该文件。", code="file_not_found")
+    try:
+        case_for_reader(actor=actor, case_id=case_file.case_id)
+    except NotFound:
+        raise NotFound("未找到该文件。", code="file_not_found") from None
+    return case_file
 
 
 def case_public(number: str) -> Case:
