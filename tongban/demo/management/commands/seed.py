@@ -1,12 +1,15 @@
+import time
+
 from django.core.management.base import BaseCommand
 
+from tongban.demo.cases import BULK_CASES, DEMO_CASES, cases_build, cases_bulk_build, cases_exist
 from tongban.demo.city import DEMO_LOGINS, DEMO_PASSWORD, SCALES, city_build
 
 
 class Command(BaseCommand):
     help = (
-        "生成确定性的示范市演示数据（区划、部门、大厅窗口、事项清单、工作人员、人口、法人、演示账号）。"
-        "已存在时跳过。--scale city 另批量生成百万人口、十万法人和五千个事项，用于性能测试。"
+        "生成确定性的示范市演示数据（区划、部门、大厅窗口、事项清单、工作人员、人口、法人、演示账号和近90天的办件）。"
+        "已存在时跳过。--scale city 另批量生成百万人口、十万法人、五千个事项和一百万件办件，用于性能测试。"
     )
 
     def add_arguments(self, parser):
@@ -21,9 +24,21 @@ class Command(BaseCommand):
             self.stdout.write("示范市已存在，跳过")
         else:
             self._say(f"示范市演示数据已生成，共用时 {report.seconds:.1f} 秒。")
+        self._cases(scale)
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role in DEMO_LOGINS:
             self.stdout.write(f"  {username:<11} {role}")
+
+    def _cases(self, scale: str) -> None:
+        if not cases_exist():
+            started = time.perf_counter()
+            count = cases_build(count=DEMO_CASES, say=self._say)
+            self._say(f"办件：{count} 件，覆盖全部状态，分布在近90天（{time.perf_counter() - started:.1f} 秒）")
+        if scale == "city":
+            started = time.perf_counter()
+            loaded = cases_bulk_build(count=BULK_CASES, say=self._say, tick=self._tick)
+            if loaded:
+                self._say(f"批量办件：{loaded:,} 件（{time.perf_counter() - started:.1f} 秒）")
 
     def _say(self, line: str) -> None:
         if self._ticking:  # end the progress bar's line first
