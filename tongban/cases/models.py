@@ -138,8 +138,21 @@ class Case(models.Model):
             # Workbench queues: the current office's cases in one queue, earliest due first.
             models.Index(
                 fields=["office", "queue", "due_date", "id"],
+                include=["region_code", "clock"],
                 condition=~models.Q(queue__in=["", "done"]),
                 name="case_office_queue_idx",
+            ),
+            # 即将超期 / 已超期 cut across queues: by colour, for an office or a whole region.
+            models.Index(
+                fields=["office", "clock", "due_date", "id"],
+                condition=~models.Q(queue__in=["", "done"]),
+                name="case_office_clock_idx",
+            ),
+            models.Index(
+                fields=["clock", "due_date", "id"],
+                include=["region_code"],
+                condition=~models.Q(queue__in=["", "done"]),
+                name="case_clock_queue_idx",
             ),
             models.Index(
                 fields=["queue", "region_code", "due_date", "id"],

@@ -2,13 +2,29 @@
 the citizen answers, the case is approved and completed and the citizen downloads the decision;
 and a clerk accepts a walk-in applicant's application at the window."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 
 from tongban.accounts.tests.factories import PASSWORD, UserFactory
 from tongban.cases.models import Case
 from tongban.cases.tests.factories import Crew, case_item, officer, pdf_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def reference_data():
+    """Transactional tests end by emptying every table, the rows data migrations seeded included:
+    put back the item-type dictionary and the holiday calendar these walks need."""
+    from tongban.catalog.models import ItemType
+    from tongban.core.models import CalendarYear
+
+    if not ItemType.objects.exists():
+        import_module("tongban.catalog.migrations.0002_dictionaries").add_dictionaries(apps, None)
+    if not CalendarYear.objects.exists():
+        import_module("tongban.core.migrations.0002_calendar_seed").seed(apps, None)
 
 
 def log_in(page, user) -> None:
