@@ -75,7 +75,7 @@ def _case_for_update(case_id: int, expected_revision: int | None = None) -> Case
     return case
 
 
-def _open(case: Case, act: str, actor, expected_revision: int | None) -> workflow.Transition:
+def _open(case: Case, act: str, actor) -> workflow.Transition:
     transition = workflow.transition_check(case, act)
     permissions.authorise(actor, case, transition)
     return transition
@@ -402,7 +402,7 @@ def case_submit_with_correction(
 
 def _submit(actor, case_id: int, expected_revision: int | None, *, missing_materials_noticed: bool = False) -> Case:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "submit", actor, expected_revision)
+    _open(case, "submit", actor)
     version = catalog.version_for_case(case.version_id)
     if not catalog.version_is_current(case.version_id):
         raise Conflict("该事项的办事指南已更新，请重新开始申请。", code="version_outdated")
@@ -479,7 +479,7 @@ def _case_number(case: Case) -> str:
 @transaction.atomic
 def case_accept(*, actor, case_id: int, expected_revision: int | None = None, opinion: str = "") -> Case:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "accept", actor, expected_revision)
+    _open(case, "accept", actor)
     _require_materials_in_hand(case)
     version = catalog.version_for_case(case.version_id)
     case.accepted_on = today()
@@ -514,19 +514,35 @@ def _enter_step(case: Case, step: Step) -> None:
     case.queue = workflow.queue_for(Case.HANDLING, step.post)
 
 
-@transaction.atomic
 def case_refuse(*, actor, case_id: int, reason: str, legal_basis: str, expected_revision: int | None = None) -> Case:
+    return _end_on_legal_grounds(
+        actor=actor,
+        case_id=case_id,
+        act="refuse",
+        status=Case.REFUSED,
+        reason=reason,
+        legal_basis=legal_basis,
+        expected_revision=expected_revision,
+        missing="不予受理须写明理由和法律依据。",
+    )
+
+
+@transaction.atomic
+def _end_on_legal_grounds(
+    *, actor, case_id: int, act: str, status: str, reason: str, legal_basis: str, expected_revision, missing: str
+) -> Case:
+    """不予受理 and 撤销 end a case only with a reason and its legal basis, both on the record."""
     if not reason.strip() or not legal_basis.strip():
-        raise ValidationFailed("不予受理须写明理由和法律依据。", code="reason_required")
+        raise ValidationFailed(missing, code="reason_required")
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "refuse", actor, expected_revision)
+    _open(case, act, actor)
     _record(
         case,
-        act="refuse",
+        act=act,
         actor=actor,
-        status=Case.REFUSED,
+        status=status,
         opinion=f"{reason.strip()}（依据：{legal_basis.strip()}）",
-        code=5,
+        code=workflow.CODES[act],
         detail={"legal_basis": legal_basis.strip()},
     )
     return case
@@ -554,7 +570,7 @@ def case_correction_request(
 ) -> CaseCorrection:
     """One notice listing everything missing (一次性告知); the clock stops until the answer."""
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "request_correction", actor, expected_revision)
+    _open(case, "request_correction", actor)
     if not items:
         raise ValidationFailed("补正告知须列明需要补正的全部事项。", code="correction_items_required")
     if case.corrections.exists():
@@ -629,7 +645,7 @@ def case_correction_answer(
     *, actor, case_id: int, answer: str = "", answers: dict | None = None, expected_revision: int | None = None
 ) -> Case:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "answer_correction", actor, expected_revision)
+    _open(case, "answer_correction", actor)
     correction = case.corrections.filter(answered_on__isnull=True, expired=False).last()
     still_missing = _materials_not_reuploaded(case, correction)
     if still_missing:
@@ -673,7 +689,7 @@ def _materials_not_reuploaded(case: Case, correction: CaseCorrection) -> list[st
 def case_correction_expire(*, case_id: int) -> Case:
     """No answer within the notice's limit: not accepted (before acceptance) or not approved."""
     case = _case_for_update(case_id)
-    _open(case, "expire_correction", None, None)
+    _open(case, "expire_correction", None)
     correction = case.corrections.filter(answered_on__isnull=True).last()
     correction.expired = True
     correction.save(update_fields=["expired"])
@@ -734,7 +750,7 @@ def _current_and_next(case: Case) -> tuple[Step, Step | None]:
 @transaction.atomic
 def case_step_approve(*, actor, case_id: int, opinion: str = "", expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "approve_step", actor, expected_revision)
+    _open(case, "approve_step", actor)
     current, following = _current_and_next(case)
     if following is None:
         raise Conflict(f"“{current.name}”是最后一个环节，请作出审批决定。", code="case_decision_due")
@@ -757,7 +773,7 @@ def case_step_approve(*, actor, case_id: int, opinion: str = "", expected_revisi
 @transaction.atomic
 def case_step_return(*, actor, case_id: int, to_step: int, reason: str, expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "return_step", actor, expected_revision)
+    _open(case, "return_step", actor)
     if not reason.strip():
         raise ValidationFailed("退回须写明理由。", code="reason_required")
     earlier = [s for s in handling_steps(catalog.version_for_case(case.version_id)) if s.order < case.step]
@@ -782,7 +798,7 @@ def case_special_start(
     *, actor, case_id: int, kind: str, note: str = "", limit_days: int | None = None, expected_revision=None
 ) -> CaseSpecialProcedure:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "start_special", actor, expected_revision)
+    _open(case, "start_special", actor)
     kinds = dict(CaseSpecialProcedure.KINDS)
     if kind not in kinds:
         raise ValidationFailed("请选择特别程序的种类。", code="special_kind_invalid")
@@ -809,7 +825,7 @@ def case_special_start(
 @transaction.atomic
 def case_special_end(*, actor, case_id: int, result: str, expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "end_special", actor, expected_revision)
+    _open(case, "end_special", actor)
     if not result.strip():
         raise ValidationFailed("请填写特别程序的结论。", code="result_required")
     procedure = case.special_procedures.filter(ended_on__isnull=True).last()
@@ -844,7 +860,7 @@ def case_decide(
     expected_revision: int | None = None,
 ) -> Case:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "decide", actor, expected_revision)
+    _open(case, "decide", actor)
     current, following = _current_and_next(case)
     if following is not None:
         raise Conflict(f"请先完成“{current.name}”，审批决定在最后一个环节作出。", code="case_not_last_step")
@@ -879,7 +895,7 @@ def case_decide(
 def case_result_issue(*, actor, case_id: int, reference: str = "", expected_revision: int | None = None) -> Case:
     """办结: the result exists (a document numbered here; e-licences attach their identifier)."""
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "issue_result", actor, expected_revision)
+    _open(case, "issue_result", actor)
     version = catalog.version_for_case(case.version_id)
     case.result_name = version.result_name or f"{version.name}审批结果"
     case.result_reference = reference.strip() or case.number
@@ -908,7 +924,7 @@ def case_deliver(
     expected_revision: int | None = None,
 ) -> Case:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "deliver", actor, expected_revision)
+    _open(case, "deliver", actor)
     methods = dict(Case.DELIVERIES)
     if method not in methods:
         raise ValidationFailed("请选择送达方式。", code="delivery_invalid")
@@ -931,7 +947,7 @@ def case_deliver(
 @transaction.atomic
 def case_owed_receive(*, actor, case_id: int, note: str = "", expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "receive_owed", actor, expected_revision)
+    _open(case, "receive_owed", actor)
     if not case.owed_material:
         raise Conflict("本件没有容缺后补的材料。", code="nothing_owed")
     received = case.owed_material
@@ -950,7 +966,7 @@ def case_owed_receive(*, actor, case_id: int, note: str = "", expected_revision:
 @transaction.atomic
 def case_owed_expire(*, case_id: int) -> Case:
     case = _case_for_update(case_id)
-    _open(case, "expire_owed", None, None)
+    _open(case, "expire_owed", None)
     if not case.owed_material or case.owed_until is None or case.owed_until >= today():
         raise Conflict("容缺材料尚未逾期。", code="owed_not_overdue")
     _record(
@@ -967,7 +983,7 @@ def case_owed_expire(*, case_id: int) -> Case:
 @transaction.atomic
 def case_withdraw(*, actor, case_id: int, reason: str = "", expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
-    _open(case, "withdraw", actor, expected_revision)
+    _open(case, "withdraw", actor)
     accepted = case.accepted_on is not None
     _record(
         case,
@@ -980,22 +996,17 @@ def case_withdraw(*, actor, case_id: int, reason: str = "", expected_revision: i
     return case
 
 
-@transaction.atomic
 def case_revoke(*, actor, case_id: int, legal_basis: str, reason: str, expected_revision: int | None = None) -> Case:
-    if not legal_basis.strip() or not reason.strip():
-        raise ValidationFailed("撤销须写明理由和法律依据。", code="reason_required")
-    case = _case_for_update(case_id, expected_revision)
-    _open(case, "revoke", actor, expected_revision)
-    _record(
-        case,
-        act="revoke",
+    return _end_on_legal_grounds(
         actor=actor,
+        case_id=case_id,
+        act="revoke",
         status=Case.REVOKED,
-        opinion=f"{reason.strip()}（依据：{legal_basis.strip()}）",
-        code=15,
-        detail={"legal_basis": legal_basis.strip()},
+        reason=reason,
+        legal_basis=legal_basis,
+        expected_revision=expected_revision,
+        missing="撤销须写明理由和法律依据。",
     )
-    return case
 
 
 # ---------------------------------------------------------------- combined acts
