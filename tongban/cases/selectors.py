@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from tongban.accounts import selectors as accounts
 from tongban.cases import permissions, workflow
 from tongban.cases.models import Case, CaseFile, CaseStatus
+from tongban.catalog import selectors as catalog
 from tongban.core.errors import NotFound, TongbanError
 from tongban.core.scope import DataScope
 
@@ -235,7 +236,20 @@ def acts_allowed(*, actor, case: Case) -> list[str]:
             continue
         if _may(actor, case, transition):
             allowed.append(act)
+    if case.status == Case.HANDLING:
+        allowed = [act for act in allowed if act not in _out_of_step(case)]
     return allowed
+
+
+def _out_of_step(case: Case) -> set[str]:
+    """Acts the table allows in handling but the case's place in the flow does not: only the last
+    step decides, only a step with a successor passes on, only a later step returns."""
+    steps = workflow.handling_steps(catalog.version_for_case(case.version_id))
+    current, following = workflow.step_and_next(steps, case.step)
+    hidden = {"decide"} if following else {"approve_step"}
+    if current is steps[0]:
+        hidden.add("return_step")
+    return hidden
 
 
 def _may(actor, case: Case, transition: workflow.Transition) -> bool:

@@ -27,6 +27,7 @@ from tongban.cases.models import (
     CaseStatus,
 )
 from tongban.cases.uploads import upload_check
+from tongban.cases.workflow import Step, handling_steps
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import form_spec, form_validate, rule_applies
 from tongban.core.audit import audit_record
@@ -35,7 +36,6 @@ from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanErr
 from tongban.core.events import event_record, events_dispatch_after_commit
 from tongban.org import selectors as org
 
-HANDLING_POSTS = ("review", "approve")
 SELF_SERVICE = (Case.WEB, Case.MOBILE)  # the applicant files alone: the platform asks what a clerk would
 
 
@@ -44,26 +44,6 @@ SELF_SERVICE = (Case.WEB, Case.MOBILE)  # the applicant files alone: the platfor
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-@dataclass(frozen=True)
-class Step:
-    order: int
-    name: str
-    post: str
-    budget_days: int
-    department_id: int | None
-
-
-def handling_steps(version) -> list[Step]:
-    """The steps between acceptance and decision (审核, 审批 …); at least one, 审批, so that every
-    item has a decision step even when its flow lists none."""
-    steps = [
-        Step(s.order, s.name, s.post_code, s.budget_days, s.department_id)
-        for s in version.steps.all()
-        if s.post_code in HANDLING_POSTS
-    ]
-    return steps or [Step(1, "审批", "approve", max(version.promised_limit_days, 1), None)]
 
 
 def _case_for_update(case_id: int, expected_revision: int | None = None) -> Case:
@@ -742,9 +722,7 @@ def _posts_for_queue(case: Case) -> tuple[str, ...]:
 
 
 def _current_and_next(case: Case) -> tuple[Step, Step | None]:
-    steps = handling_steps(catalog.version_for_case(case.version_id))
-    index = next((i for i, s in enumerate(steps) if s.order == case.step), 0)
-    return steps[index], steps[index + 1] if index + 1 < len(steps) else None
+    return workflow.step_and_next(handling_steps(catalog.version_for_case(case.version_id)), case.step)
 
 
 @transaction.atomic

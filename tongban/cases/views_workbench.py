@@ -216,7 +216,7 @@ def _form_extras(case: Case, act: str, version) -> dict:
     if act == "request_correction":
         return {"materials": list(selectors.case_materials(case))}
     if act == "return_step":
-        return {"steps": [s for s in services.handling_steps(version) if s.order < case.step]}
+        return {"steps": [s for s in workflow.handling_steps(version) if s.order < case.step]}
     return {}
 
 

@@ -141,3 +141,34 @@ def queue_for(status: str, step_post: str = "") -> str:
         APPROVED: "issue",
         COMPLETED: "deliver",
     }.get(status, "done")
+
+
+# ---------------------------------------------------------------- the item's flow
+
+HANDLING_POSTS = ("review", "approve")
+
+
+@dataclass(frozen=True)
+class Step:
+    order: int
+    name: str
+    post: str
+    budget_days: int
+    department_id: int | None
+
+
+def handling_steps(version) -> list[Step]:
+    """The steps between acceptance and decision (审核, 审批 …); at least one, 审批, so that every
+    item has a decision step even when its flow lists none."""
+    steps = [
+        Step(s.order, s.name, s.post_code, s.budget_days, s.department_id)
+        for s in version.steps.all()
+        if s.post_code in HANDLING_POSTS
+    ]
+    return steps or [Step(1, "审批", "approve", max(version.promised_limit_days, 1), None)]
+
+
+def step_and_next(steps: list[Step], order: int) -> tuple[Step, Step | None]:
+    """The step a case is in and the one after it (None: this step decides)."""
+    index = next((i for i, s in enumerate(steps) if s.order == order), 0)
+    return steps[index], steps[index + 1] if index + 1 < len(steps) else None

@@ -334,7 +334,7 @@ def _plan(rng, context, wt, state, key, *, channel, filer, person_id=None, legal
 
 
 def _handling_steps(version: ItemVersion) -> list:
-    return services.handling_steps(version)
+    return workflow.handling_steps(version)
 
 
 def _schedule(rng: random.Random, plan: Plan, wt: WorkingTime, colour: str = "") -> None:

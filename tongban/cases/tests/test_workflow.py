@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from tongban.cases import services, workflow
+from tongban.cases import selectors, services, workflow
 from tongban.cases.models import Case
 from tongban.cases.tests.factories import Crew, case_in, case_item, pdf_bytes
 from tongban.core.errors import Conflict
@@ -174,3 +174,12 @@ def test_a_stale_revision_is_refused_as_changed():
             actor=crew.accept, case_id=case.pk, reason="重复", legal_basis="第三十二条", expected_revision=case.revision
         )
     assert refused.value.code == "case_changed"
+
+
+def test_only_the_last_step_offers_the_decision_and_only_a_later_step_returns():
+    case, crew = case_in(Case.HANDLING)
+    offered = selectors.acts_allowed(actor=crew.review, case=case)
+    assert "approve_step" in offered and "decide" not in offered and "return_step" not in offered
+    case = _to_last_step(case, crew)
+    offered = selectors.acts_allowed(actor=crew.approve, case=case)
+    assert "decide" in offered and "return_step" in offered and "approve_step" not in offered
