@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tongban.catalog",
     "tongban.cases",
     "tongban.notifications",
+    "tongban.exchange",
     "tongban.demo",
 ]
 

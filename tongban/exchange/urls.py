@@ -1,0 +1,4 @@
+"""Workbench pages of the exchange (/workbench/exchange/)."""
+
+app_name = "exchange"
+urlpatterns: list = []
