@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("workbench/cases/", include("tongban.cases.urls_workbench")),
+    path("workbench/exchange/access/", include("tongban.exchange.urls_access")),
+    path("workbench/exchange/calls/", include("tongban.exchange.urls_calls")),
     path("workbench/exchange/", include("tongban.exchange.urls")),
     path("workbench/", include("tongban.workbench.urls")),
     path("me/cases/", include("tongban.cases.urls_portal")),

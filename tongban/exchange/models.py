@@ -39,6 +39,9 @@ class DataResource(models.Model):
     frequency = models.CharField("更新周期", max_length=10, choices=FREQUENCIES, default="daily")
     key_kind = models.CharField("查询主键", max_length=12, choices=KEYS, default="id_number")
     served_by = models.CharField("提供方式", max_length=15, choices=SERVED_BY, default=HOSTED)
+    # A resource holding the data of an e-licence type (the 法人库 for 营业执照) may stand in for
+    # that licence as a material until the licence library holds it.
+    licence_type_code = models.CharField("对应电子证照类型", max_length=30, blank=True)
     endpoint_url = models.URLField("部门接口地址", blank=True)
     timeout_ms = models.PositiveIntegerField("接口超时（毫秒）", default=2000)
     is_active = models.BooleanField("已发布", default=True)

@@ -1,0 +1,4 @@
+"""Workbench pages of the exchange."""
+
+app_name = "exchange_access"
+urlpatterns: list = []
