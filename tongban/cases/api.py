@@ -12,9 +12,7 @@ import binascii
 import datetime as dt
 from typing import Literal
 
-from django.core.files.storage import default_storage
-from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
@@ -475,9 +473,11 @@ def _acted(request, number: str, act) -> dict:
 
 
 @router.post(
-    "", response={201: CaseDetail}, summary="提交申请：表单、材料文件和提交一次完成（要么全部收件，要么都不保留）"
+    "",
+    response={201: CaseSummary},
+    summary="提交申请：表单、材料文件和提交一次完成（要么全部收件，要么都不保留）；返回办件摘要，详情见 Location",
 )
-def case_apply(request, payload: ApplyIn):
+def case_apply(request, response: HttpResponse, payload: ApplyIn):
     uploads = [
         services.Upload(
             material_id=upload.material_id,
@@ -487,44 +487,22 @@ def case_apply(request, payload: ApplyIn):
         )
         for upload in payload.files
     ]
-    case = _apply(request.user, payload, uploads)
-    return Status(201, _detail(request.user, _case_for(request.user, case.number)))
-
-
-def _apply(actor, payload: ApplyIn, uploads: list[services.Upload]) -> Case:
-    """What services.case_apply does (draft, files and submission in one transaction, no file left
-    behind on failure), plus the applicant's confirmation of the item's conditions, which online
-    submission requires and case_apply does not take yet."""
-    eligibility = (
+    confirmed = (
         {"confirmed": True, "confirmed_at": timezone.now().isoformat()} if payload.conditions_confirmed else None
     )
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            case = services.case_draft_start(
-                actor=actor,
-                item_id=payload.item_id,
-                person_id=payload.person_id,
-                legal_person_id=payload.legal_person_id,
-                channel=payload.channel,
-                consent=payload.consent,
-            )
-            services.case_draft_save(actor=actor, case_id=case.pk, answers=payload.answers, eligibility=eligibility)
-            by_code = {m.standard_code: m.pk for m in case.materials.all()}
-            for upload in uploads:
-                added = services.case_file_add(
-                    actor=actor,
-                    case_id=case.pk,
-                    material_id=upload.material_id or by_code.get(upload.standard_code),
-                    name=upload.name,
-                    content=upload.content,
-                )
-                stored.append(added.file.name)
-            return services.case_submit(actor=actor, case_id=case.pk)
-    except Exception:
-        for name in stored:
-            default_storage.delete(name)
-        raise
+    case = services.case_apply(
+        actor=request.user,
+        item_id=payload.item_id,
+        answers=payload.answers,
+        uploads=uploads,
+        person_id=payload.person_id,
+        legal_person_id=payload.legal_person_id,
+        channel=payload.channel,
+        consent=payload.consent,
+        eligibility=confirmed,
+    )
+    response["Location"] = f"{request.path.rstrip('/')}/{case.number}"
+    return Status(201, _summary(case))
 
 
 @router.get(

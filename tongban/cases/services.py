@@ -26,7 +26,7 @@ from tongban.cases.models import (
     CaseSpecialProcedure,
     CaseStatus,
 )
-from tongban.cases.uploads import upload_check
+from tongban.cases.uploads import CheckedUpload, upload_check
 from tongban.cases.workflow import Step, handling_steps
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import form_spec, form_validate, rule_applies
@@ -169,6 +169,30 @@ def case_draft_start(
 ) -> Case:
     """A draft application for the item's current version. Citizens apply for themselves (or an
     enterprise they act for); window clerks and village agents name the applicant."""
+    with transaction.atomic():
+        case = _draft_new(
+            actor,
+            item_id=item_id,
+            person_id=person_id,
+            legal_person_id=legal_person_id,
+            channel=channel,
+            consent=consent,
+        )
+        audit_record(action="case.draft", obj=case, actor=actor, region_code=case.region_code)
+    return case
+
+
+def _draft_new(
+    actor,
+    *,
+    item_id: int,
+    person_id: int | None,
+    legal_person_id: int | None,
+    channel: str,
+    consent: dict | None,
+    answers: dict | None = None,
+    eligibility: dict | None = None,
+) -> Case:
     version = catalog.version_current_for_item(item_id)
     person_id, channel = _applicant_for(actor, person_id=person_id, channel=channel, consent=consent)
     self_service = channel in (Case.WEB, Case.MOBILE, Case.API)
@@ -184,38 +208,38 @@ def case_draft_start(
         raise ValidationFailed("该事项仅面向自然人办理。", code="item_for_persons")
     department = version.item.department
     staff = accounts.staff_of(actor)
-    with transaction.atomic():
-        case = Case.objects.create(
-            version=version,
-            item_id=version.item_id,
-            item_name=version.name,
-            department=department,
-            office=department,
-            region_code=department.region.code,
-            person=person,
-            legal_person=legal,
-            applicant_name=legal.name if legal else person.real_name,
-            filed_by=actor,
-            channel=channel,
-            hall_id=staff.hall_id if staff and channel == Case.WINDOW else None,
-            agency_point_id=staff.agency_point_id if staff and channel == Case.AGENT else None,
-            consent=consent or {},
-            promised_days=0 if version.promise_kind == "instant" else version.promised_limit_days,
+    case = Case.objects.create(
+        version=version,
+        item_id=version.item_id,
+        item_name=version.name,
+        department=department,
+        office=department,
+        region_code=department.region.code,
+        person=person,
+        legal_person=legal,
+        applicant_name=legal.name if legal else person.real_name,
+        filed_by=actor,
+        channel=channel,
+        hall_id=staff.hall_id if staff and channel == Case.WINDOW else None,
+        agency_point_id=staff.agency_point_id if staff and channel == Case.AGENT else None,
+        consent=consent or {},
+        answers=answers or {},
+        eligibility=eligibility or {},
+        promised_days=0 if version.promise_kind == "instant" else version.promised_limit_days,
+    )
+    CaseMaterial.objects.bulk_create(
+        CaseMaterial(
+            case=case,
+            version_material_id=m.pk,
+            standard_code=m.standard_id,
+            name=m.display_name,
+            required=m.required,
+            source=m.source,
+            source_ref=m.source_ref,
+            order=index,
         )
-        CaseMaterial.objects.bulk_create(
-            CaseMaterial(
-                case=case,
-                version_material_id=m.pk,
-                standard_code=m.standard_id,
-                name=m.display_name,
-                required=m.required,
-                source=m.source,
-                source_ref=m.source_ref,
-                order=index,
-            )
-            for index, m in enumerate(version.materials.all())
-        )
-        audit_record(action="case.draft", obj=case, actor=actor, region_code=case.region_code)
+        for index, m in enumerate(version.materials.all())
+    )
     return case
 
 
@@ -288,17 +312,7 @@ def case_file_add(*, actor, case_id: int, material_id: int, name: str, content: 
         if material is None:
             raise NotFound("该办件没有这项材料。", code="material_not_found")
         _require_may_upload(actor, case)
-        case_file = CaseFile(
-            case=case,
-            material=material,
-            original_name=name[:200],
-            content_type=checked.content_type,
-            size=len(checked.content),
-            pages=checked.pages,
-            sha256=checked.sha256,
-            uploaded_by=actor,
-        )
-        case_file.file.save(f"{checked.sha256[:16]}.{checked.extension}", ContentFile(checked.content), save=False)
+        case_file = _file_stored(case, material, name, checked, actor)
         try:
             case_file.save()
             material.provided = CaseMaterial.UPLOAD
@@ -308,12 +322,32 @@ def case_file_add(*, actor, case_id: int, material_id: int, name: str, content: 
                 obj=case,
                 actor=actor,
                 region_code=case.region_code,
-                detail={"material": material.name, "sha256": checked.sha256, "size": case_file.size},
+                detail=_file_detail(material.name, case_file),
             )
         except Exception:
             case_file.file.delete(save=False)  # the row did not commit: keep no orphan file
             raise
     return case_file
+
+
+def _file_stored(case: Case, material: CaseMaterial, name: str, checked: CheckedUpload, actor) -> CaseFile:
+    """The file's row, not yet saved, with its content already in storage (named by its hash)."""
+    case_file = CaseFile(
+        case=case,
+        material=material,
+        original_name=name[:200],
+        content_type=checked.content_type,
+        size=len(checked.content),
+        pages=checked.pages,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    case_file.file.save(f"{checked.sha256[:16]}.{checked.extension}", ContentFile(checked.content), save=False)
+    return case_file
+
+
+def _file_detail(material_name: str, case_file: CaseFile) -> dict:
+    return {"material": material_name, "sha256": case_file.sha256, "size": case_file.size}
 
 
 def _require_may_upload(actor, case: Case) -> None:
@@ -364,7 +398,7 @@ def case_material_mark_paper(*, actor, case_id: int, material_id: int, checked: 
 
 def case_submit(*, actor, case_id: int, expected_revision: int | None = None) -> Case:
     with transaction.atomic():
-        return _submit(actor, case_id, expected_revision)
+        return _submit(actor, _case_for_update(case_id, expected_revision))
 
 
 def case_submit_with_correction(
@@ -376,12 +410,12 @@ def case_submit_with_correction(
         case = _case_for_update(case_id)
         if not permissions.staff_may(actor, case, workflow.FRONT_DESK):
             raise PermissionDenied("只有窗口工作人员可以当场出具补正告知。", code="not_front_desk")
-        _submit(actor, case_id, None, missing_materials_noticed=True)
+        _submit(actor, case, missing_materials_noticed=True)
         return case_correction_request(actor=actor, case_id=case_id, items=items, note=note, limit_days=limit_days)
 
 
-def _submit(actor, case_id: int, expected_revision: int | None, *, missing_materials_noticed: bool = False) -> Case:
-    case = _case_for_update(case_id, expected_revision)
+def _submit(actor, case: Case, *, missing_materials_noticed: bool = False, detail: dict | None = None) -> Case:
+    """Submit a case locked (or created) by this transaction."""
     _open(case, "submit", actor)
     version = catalog.version_for_case(case.version_id)
     if not catalog.version_is_current(case.version_id):
@@ -394,7 +428,7 @@ def _submit(actor, case_id: int, expected_revision: int | None, *, missing_mater
     case.number = _case_number(case)
     case.submitted_at = timezone.now()
     fields = ["answers", "number", "submitted_at"]
-    _record(case, act="submit", actor=actor, status=Case.RECEIVED, fields=fields, code=1)
+    _record(case, act="submit", actor=actor, status=Case.RECEIVED, fields=fields, code=1, detail=detail)
     return case
 
 
@@ -1027,33 +1061,46 @@ def case_apply(
     legal_person_id: int | None = None,
     channel: str = Case.API,
     consent: dict | None = None,
+    eligibility: dict | None = None,
 ) -> Case:
     """Draft, files and submission in one go (the API and department systems): either the whole
-    application is received, or nothing of it is kept."""
+    application is received, or nothing of it is kept. The case is new to this transaction, so it
+    is written, not re-read and locked act by act: its materials and files go in bulk and the
+    submission's audit entry lists the files."""
+    checked = [(upload, upload_check(name=upload.name, content=upload.content)) for upload in uploads]
     stored: list[str] = []
     try:
         with transaction.atomic():
-            case = case_draft_start(
-                actor=actor,
+            case = _draft_new(
+                actor,
                 item_id=item_id,
                 person_id=person_id,
                 legal_person_id=legal_person_id,
                 channel=channel,
                 consent=consent,
+                answers=answers,
+                eligibility=eligibility,
             )
-            case_draft_save(actor=actor, case_id=case.pk, answers=answers)
-            by_code = {m.standard_code: m.pk for m in case.materials.all()}
-            for upload in uploads:
-                material_id = upload.material_id or by_code.get(upload.standard_code)
-                stored.append(
-                    case_file_add(
-                        actor=actor, case_id=case.pk, material_id=material_id, name=upload.name, content=upload.content
-                    ).file.name
-                )
-            return case_submit(actor=actor, case_id=case.pk)
+            files = _files_attach(case, checked, actor, stored)
+            return _submit(actor, case, detail={"files": files})
     except Exception:
         _delete_stored(stored)
         raise
+
+
+def _files_attach(case: Case, checked: list[tuple[Upload, CheckedUpload]], actor, stored: list[str]) -> list[dict]:
+    materials = {m.pk: m for m in case.materials.all()}
+    by_code = {m.standard_code: m for m in materials.values()}
+    rows = []
+    for upload, content in checked:
+        material = materials.get(upload.material_id) or by_code.get(upload.standard_code)
+        if material is None:
+            raise NotFound(f"该事项没有文件“{upload.name}”所对应的材料。", code="material_not_found")
+        rows.append(_file_stored(case, material, upload.name, content, actor))
+        stored.append(rows[-1].file.name)
+    CaseFile.objects.bulk_create(rows)
+    CaseMaterial.objects.filter(pk__in={row.material_id for row in rows}).update(provided=CaseMaterial.UPLOAD)
+    return [_file_detail(row.material.name, row) for row in rows]
 
 
 # ---------------------------------------------------------------- the clock

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tongban.core.middleware.IdleTimeoutMiddleware",
     "tongban.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,7 +125,8 @@ PASSWORD_HASHERS = [
 TONGBAN_LOCKOUT_ATTEMPTS = int(os.environ.get("TONGBAN_LOCKOUT_ATTEMPTS", "5"))
 TONGBAN_LOCKOUT_MINUTES = int(os.environ.get("TONGBAN_LOCKOUT_MINUTES", "15"))
 SESSION_COOKIE_AGE = int(os.environ.get("TONGBAN_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle time-out
+# An idle time-out: the age counts from the last request, refreshed at most this often (core.middleware).
+TONGBAN_SESSION_REFRESH_SECONDS = int(os.environ.get("TONGBAN_SESSION_REFRESH_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

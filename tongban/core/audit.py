@@ -18,6 +18,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from tongban.core import context
+from tongban.core.commit import on_commit_once
 from tongban.core.models import AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -54,7 +55,7 @@ def audit_record(
         ip=request.ip,
         region_code=region_code,
     )
-    transaction.on_commit(_request_seal)
+    on_commit_once(_request_seal)
     return entry
 
 

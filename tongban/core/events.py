@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tongban.core.commit import on_commit_once
 from tongban.core.models import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def event_record(*, topic: str, payload: dict, region_code: str = "") -> None:
 
 def events_dispatch_after_commit() -> None:
     """For writers that insert events in bulk (set-based SQL) rather than through event_record."""
-    transaction.on_commit(_request_dispatch)
+    on_commit_once(_request_dispatch)
 
 
 def _request_dispatch() -> None:

@@ -56,3 +56,24 @@ class ChineseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE seconds without a request. Rather than rewriting the
+    session row on every request (a write per API call), the expiry is pushed forward at most once
+    per TONGBAN_SESSION_REFRESH_SECONDS: the time-out is then exact to within that interval."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            now = int(time.time())
+            if now - session.get("_refreshed", 0) >= settings.TONGBAN_SESSION_REFRESH_SECONDS:
+                session["_refreshed"] = now  # marks the session modified: saved with a fresh expiry
+        return self.get_response(request)

@@ -54,6 +54,13 @@ def apply(client, version, user=None, **overrides):
     return client.post("/api/v1/cases", application(version, user, **overrides), content_type="application/json")
 
 
+def applied(client, version, user=None, **overrides) -> dict:
+    """Apply, then read the new case's detail where the 201 response points."""
+    response = apply(client, version, user, **overrides)
+    assert response.status_code == 201, response.content
+    return client.get(response["Location"]).json()
+
+
 def act(client, user, number: str, name: str, revision: int, **body):
     client.force_login(user)
     return client.post(
@@ -61,6 +68,10 @@ def act(client, user, number: str, name: str, revision: int, **body):
         {"expected_revision": revision, **body},
         content_type="application/json",
     )
+
+
+def person_id_absent(response, user) -> bool:
+    return user.person.id_number not in response.content.decode()
 
 
 def assert_problem(response, status: int, code: str) -> dict:
@@ -79,7 +90,12 @@ def test_apply_returns_201_with_a_national_case_number_and_masked_personal_data(
     response = apply(client, version, user)
 
     assert response.status_code == 201, response.content
-    body = response.json()
+    summary = response.json()
+    assert response["Location"] == f"/api/v1/cases/{summary['number']}"
+    assert person_id_absent(response, user)
+    detail = client.get(response["Location"])
+    body = detail.json()
+    assert {key: body[key] for key in summary} == summary
     region = version.item.department.region.code
     today = Case.objects.get().submitted_at.astimezone().strftime("%Y%m%d")
     assert re.fullmatch(rf"{region}{today}{version.item_id % 1_000_000:06d}0001", body["number"])
@@ -89,7 +105,7 @@ def test_apply_returns_201_with_a_national_case_number_and_masked_personal_data(
     assert body["applicant_name"] == person.real_name[0] + "*" * (len(person.real_name) - 1)
     assert body["applicant"]["id_number"] == person.id_number[:6] + "********" + person.id_number[-4:]
     assert body["answers"]["id_number"] == body["applicant"]["id_number"]
-    assert person.id_number not in response.content.decode()
+    assert person.id_number not in detail.content.decode()
     provided = {m["name"]: [f["name"] for f in m["files"]] for m in body["materials"]}
     assert provided == {"居民身份证": ["身份证.pdf"], "经营场所证明": ["租赁合同.png"]}
     assert "content_base64" not in response.content.decode()
@@ -99,7 +115,7 @@ def test_apply_returns_201_with_a_national_case_number_and_masked_personal_data(
 
 def test_a_case_goes_from_application_to_delivery_through_the_acts(client, east):
     version, crew = east
-    body = apply(client, version).json()
+    body = applied(client, version)
     number = body["number"]
 
     client.force_login(crew.accept)
@@ -136,7 +152,7 @@ def test_a_case_goes_from_application_to_delivery_through_the_acts(client, east)
 def test_a_correction_is_answered_with_a_new_file_through_the_api(client, east):
     version, crew = east
     user = UserFactory()
-    body = apply(client, version, user).json()
+    body = applied(client, version, user)
     material = body["materials"][0]
     body = act(
         client,
@@ -164,7 +180,7 @@ def test_a_correction_is_answered_with_a_new_file_through_the_api(client, east):
 
 def test_an_act_the_state_does_not_allow_is_a_409_problem(client, east):
     version, crew = east
-    body = apply(client, version).json()
+    body = applied(client, version)
 
     response = act(client, crew.deliver, body["number"], "deliver", body["revision"], method="window")
 
@@ -175,7 +191,7 @@ def test_an_act_the_state_does_not_allow_is_a_409_problem(client, east):
 
 def test_a_stale_revision_is_a_409_case_changed(client, east):
     version, crew = east
-    body = apply(client, version).json()
+    body = applied(client, version)
     assert act(client, crew.accept, body["number"], "accept", body["revision"]).status_code == 200
 
     response = act(client, crew.review, body["number"], "approve_step", body["revision"], opinion="同意")
@@ -186,7 +202,7 @@ def test_a_stale_revision_is_a_409_case_changed(client, east):
 
 def test_staff_of_another_county_get_404_on_detail_act_and_file(client, east):
     version, _ = east
-    body = apply(client, version).json()
+    body = applied(client, version)
     file_id = body["materials"][0]["files"][0]["id"]
     west_department = DepartmentFactory(region=region_tree()["341903000000"])
     west_clerk = officer(west_department, "accept", "window")
@@ -203,8 +219,8 @@ def test_staff_of_another_county_get_404_on_detail_act_and_file(client, east):
 def test_an_applicant_sees_only_their_own_cases_and_files(client, east):
     version, _ = east
     mine, theirs = UserFactory(), UserFactory()
-    own = apply(client, version, mine).json()
-    other = apply(client, version, theirs).json()
+    own = applied(client, version, mine)
+    other = applied(client, version, theirs)
     other_file = other["materials"][0]["files"][0]["id"]
     client.force_login(mine)
 
@@ -219,7 +235,7 @@ def test_an_applicant_sees_only_their_own_cases_and_files(client, east):
 def test_a_file_is_downloaded_with_its_type_by_the_applicant_and_staff_in_scope(client, east):
     version, crew = east
     user = UserFactory()
-    body = apply(client, version, user).json()
+    body = applied(client, version, user)
     stored = body["materials"][0]["files"][0]
 
     for reader in (user, crew.accept):
@@ -302,7 +318,7 @@ def test_lists_make_a_constant_number_of_queries(client, east):
 def test_the_detail_of_a_case_in_correction_offers_the_applicant_the_answer(client, east):
     version, crew = east
     user = UserFactory()
-    body = apply(client, version, user).json()
+    body = applied(client, version, user)
     items = [{"material_id": body["materials"][0]["id"], "reason": "照片模糊"}]
     act(client, crew.accept, body["number"], "request_correction", body["revision"], items=items)
 
@@ -316,7 +332,7 @@ def test_the_detail_of_a_case_in_correction_offers_the_applicant_the_answer(clie
 
 def test_a_clerk_claims_and_releases_a_case(client, east):
     version, crew = east
-    body = apply(client, version).json()
+    body = applied(client, version)
 
     claimed = act(client, crew.accept, body["number"], "claim", body["revision"]).json()
     assert claimed["claimed"] and "release" in claimed["acts"]

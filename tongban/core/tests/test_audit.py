@@ -131,7 +131,7 @@ def test_embedded_mode_seals_after_commit(settings, django_capture_on_commit_cal
         record(3)
         assert AuditEntry.objects.filter(seq__isnull=True).count() == 3  # not before the commit
 
-    assert len(callbacks) == 3
+    assert len(callbacks) == 1  # one seal for the transaction, however many entries it wrote
     assert list(AuditEntry.objects.order_by("id").values_list("seq", flat=True)) == [1, 2, 3]
     assert AuditChainHead.objects.get().seq == 3
     assert audit_verify().ok

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from tongban.accounts.models import User
@@ -114,8 +116,24 @@ def test_healthz_reports_database_and_tasks(client):
 def test_sessions_expire_after_the_idle_time_out(client, settings):
     user = UserFactory()
     client.post("/login/", {"identifier": user.username, "password": PASSWORD})
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request restarts the count: an idle time-out
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_a_request_pushes_the_idle_time_out_forward_at_most_once_a_minute(client, settings, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    user = UserFactory()
+    client.post("/login/", {"identifier": user.username, "password": PASSWORD})
+    clock = [time.time()]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    client.get("/")
+    expiry = Session.objects.get().expire_date
+    clock[0] += 5
+    client.get("/")
+    assert Session.objects.get().expire_date == expiry  # within the minute: no write
+    clock[0] += settings.TONGBAN_SESSION_REFRESH_SECONDS
+    client.get("/")
+    assert Session.objects.get().expire_date > expiry  # a minute on: the idle count restarts
 
 
 def test_unknown_pages_get_a_chinese_404(client):
