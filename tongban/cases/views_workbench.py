@@ -526,15 +526,28 @@ def _item_allowed(request, version, *, agent: bool) -> bool:
     return region_code in {home[:n].ljust(12, "0") for n in REGION_PREFIX_LENGTH.values()}
 
 
+# The applicant found at the desk is kept in the session: a full ID number never travels in a URL
+# (where logs, history and the Referer header would keep it).
+DESK_APPLICANT = "desk_applicant"
+
+
 def _start_page(request, *, agent: bool):
-    lookup = forms.ApplicantLookupForm(request.GET or None)
-    applicant = _applicant_find(request.user, lookup.cleaned_data["who"]) if lookup.is_valid() else None
+    lookup = forms.ApplicantLookupForm(request.POST if request.method == "POST" else None)
+    not_found = False
+    if lookup.is_bound and lookup.is_valid():
+        applicant = _applicant_find(request.user, lookup.cleaned_data["who"])
+        if applicant is not None:
+            request.session[DESK_APPLICANT] = applicant.who
+            return redirect(request.path)
+        request.session.pop(DESK_APPLICANT, None)
+        not_found = True
+    applicant = _desk_applicant(request)
     query = request.GET.get("q", "").strip()
     context = {
         "agent": agent,
         "lookup": lookup,
         "applicant": applicant,
-        "not_found": lookup.is_bound and lookup.is_valid() and applicant is None,
+        "not_found": not_found,
         "query": query,
         "items": _items_for(request, applicant, query, agent=agent),
         "recent": selectors.cases_of_applicant(actor=request.user).object_list,
@@ -544,9 +557,15 @@ def _start_page(request, *, agent: bool):
     return render(request, template, context)
 
 
+def _desk_applicant(request) -> Applicant | None:
+    who = request.session.get(DESK_APPLICANT)
+    return _applicant_find(request.user, who) if who else None
+
+
 def _chosen(request, *, agent: bool) -> tuple[Applicant, object]:
-    """The applicant and item posted by the start page, checked again (scope, item region)."""
-    applicant = _applicant_find(request.user, request.POST.get("who", ""))
+    """The applicant found earlier and the item posted by the start page, checked again (scope,
+    item region)."""
+    applicant = _desk_applicant(request)
     if applicant is None:
         raise NotFound(_("未找到该申请人，或其不在您的数据范围内。"), code="person_not_found")
     item_id = request.POST.get("item_id", "")
@@ -560,7 +579,7 @@ def _chosen(request, *, agent: bool) -> tuple[Applicant, object]:
 @_post_required(*FRONT_DESK_POSTS)
 def window_start(request):
     """一窗受理: find the applicant, choose the item, start the draft."""
-    if request.method != "POST":
+    if "item_id" not in request.POST:
         return _start_page(request, agent=False)
     try:
         applicant, version = _chosen(request, agent=False)
@@ -573,7 +592,7 @@ def window_start(request):
         )
     except TongbanError as error:
         messages.error(request, error.message)
-        return redirect(reverse("caseswork:window_start") + f"?who={request.POST.get('who', '')}")
+        return redirect("caseswork:window_start")
     return redirect("caseswork:filing", case.pk)
 
 
@@ -587,13 +606,13 @@ SMS_ATTEMPTS = 5
 @_post_required("agent")
 def agent_start(request):
     """代办: find the villager and the item, then record their consent."""
-    if request.method != "POST":
+    if "item_id" not in request.POST:
         return _start_page(request, agent=True)
     try:
         applicant, version = _chosen(request, agent=True)
     except TongbanError as error:
         messages.error(request, error.message)
-        return redirect(reverse("caseswork:agent_start") + f"?who={request.POST.get('who', '')}")
+        return redirect("caseswork:agent_start")
     request.session["agent_pending"] = {"who": applicant.who, "item_id": version.item_id}
     request.session.pop("agent_sms", None)
     return redirect("caseswork:agent_consent")

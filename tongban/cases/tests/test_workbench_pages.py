@@ -296,6 +296,13 @@ def test_bulk_accept_reports_accepted_and_refused(client, east):
 # ---------------------------------------------------------------- one window
 
 
+def desk_find(client, who: str, path: str = "/workbench/cases/window/"):
+    """Look the applicant up at the desk: posted, then kept in the session, never in a URL."""
+    found = client.post(path, {"who": who})
+    assert found.status_code == 302 and found["Location"] == path and who not in found["Location"]
+    return found
+
+
 @pytest.fixture
 def window_clerk(client, east):
     crew = east[1]
@@ -307,9 +314,11 @@ def window_clerk(client, east):
 def test_window_walk_in_is_accepted_on_the_spot(client, east, window_clerk):
     version = east[0]
     villager = UserFactory().person
-    found = page_of(client.get("/workbench/cases/window/", {"who": villager.id_number, "q": "食品"}))
+    desk_find(client, villager.id_number)
+    found = page_of(client.get("/workbench/cases/window/", {"q": "食品"}))
     assert villager.masked_id_number in found and "食品经营许可" in found
-    started = client.post("/workbench/cases/window/", {"who": villager.id_number, "item_id": version.item_id})
+    assert villager.id_number not in found
+    started = client.post("/workbench/cases/window/", {"item_id": version.item_id})
     case = Case.objects.get(person=villager)
     assert started["Location"] == f"/workbench/cases/filing/{case.pk}/" and case.channel == Case.WINDOW
 
@@ -341,7 +350,8 @@ def test_window_walk_in_is_accepted_on_the_spot(client, east, window_clerk):
 def test_window_gives_a_one_time_correction_notice(client, east, window_clerk):
     version = east[0]
     villager = UserFactory().person
-    client.post("/workbench/cases/window/", {"who": villager.id_number, "item_id": version.item_id})
+    desk_find(client, villager.id_number)
+    client.post("/workbench/cases/window/", {"item_id": version.item_id})
     case = Case.objects.get(person=villager)
     id_card, premises = case.materials.filter(required=True).order_by("order")
     client.post(
@@ -364,10 +374,19 @@ def test_window_gives_a_one_time_correction_notice(client, east, window_clerk):
 
 def test_window_offers_only_items_of_the_clerks_region(client, east, west, window_clerk):
     villager = UserFactory().person
-    page = page_of(client.get("/workbench/cases/window/", {"who": villager.id_number}))
+    desk_find(client, villager.id_number)
+    page = page_of(client.get("/workbench/cases/window/"))
     assert f'value="{east[0].item_id}"' in page and f'value="{west[0].item_id}"' not in page
-    refused = client.post("/workbench/cases/window/", {"who": villager.id_number, "item_id": west[0].item_id})
+    refused = client.post("/workbench/cases/window/", {"item_id": west[0].item_id})
     assert refused.status_code == 302 and not Case.objects.filter(person=villager).exists()
+
+
+def test_an_unknown_id_number_is_reported_and_forgets_the_last_applicant(client, east, window_clerk):
+    villager = UserFactory().person
+    desk_find(client, villager.id_number)
+    stranger = client.post("/workbench/cases/window/", {"who": "11010519491231002X"})
+    assert stranger.status_code == 200 and "没有找到该证件号码" in page_of(stranger)
+    assert villager.masked_id_number not in page_of(client.get("/workbench/cases/window/"))
 
 
 def test_window_needs_a_front_desk_post(client, east):
@@ -395,7 +414,8 @@ def test_agent_files_for_a_villager_with_sms_consent(client, east, agent, monkey
     villager = UserFactory()
     monkeypatch.setattr(views_workbench, "sms_code_new", lambda: "246810")
     assert "代办" in page_of(client.get("/workbench/"))
-    client.post("/workbench/cases/agent/", {"who": villager.person.id_number, "item_id": version.item_id})
+    desk_find(client, villager.person.id_number, "/workbench/cases/agent/")
+    client.post("/workbench/cases/agent/", {"item_id": version.item_id})
     sent = client.post("/workbench/cases/agent/consent/", {"action": "sms_send"}, follow=True)
     assert f"已发送至 {mask('phone', villager.person.phone)}" in page_of(sent)
     wrong = client.post("/workbench/cases/agent/consent/", {"action": "sms_confirm", "code": "111111"})
@@ -429,7 +449,8 @@ def test_agent_files_for_a_villager_with_sms_consent(client, east, agent, monkey
 def test_agent_signature_consent_keeps_the_hash(client, east, agent):
     version = east[0]
     villager = UserFactory()
-    client.post("/workbench/cases/agent/", {"who": villager.person.id_number, "item_id": version.item_id})
+    desk_find(client, villager.person.id_number, "/workbench/cases/agent/")
+    client.post("/workbench/cases/agent/", {"item_id": version.item_id})
     not_image = client.post(
         "/workbench/cases/agent/consent/", {"action": "signature", "signature": _upload("签名.pdf", pdf_bytes())}
     )
