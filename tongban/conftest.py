@@ -62,3 +62,15 @@ def pytest_collection_modifyitems(items):
     """Browser tests run last: as transactional tests they end by emptying every table, data
     migrations' rows (posts, the holiday calendar) included."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def sms_gateway(settings):
+    """The city's SMS platform stood in for on a loopback port (notifications.sms posts to it)."""
+    from tongban.notifications.tests.sms_gateway import SmsGateway
+
+    gateway = SmsGateway()
+    settings.TONGBAN_SMS_GATEWAY_URL = gateway.url
+    settings.TONGBAN_SMS_GATEWAY_TOKEN = "test-token"
+    yield gateway
+    gateway.close()

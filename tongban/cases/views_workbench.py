@@ -5,7 +5,6 @@ Views check the shape of input (forms_workbench) and call one service per act; s
 the selectors (a case outside it is "not found"); refusals are shown next to the form."""
 
 import json
-import logging
 import secrets
 from dataclasses import dataclass
 from functools import wraps
@@ -32,9 +31,8 @@ from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError, ValidationFailed
 from tongban.core.identifiers import REGION_PREFIX_LENGTH
 from tongban.core.masking import mask
+from tongban.notifications.sms import sms_available, sms_send
 from tongban.workbench.views import staff_required
-
-logger = logging.getLogger(__name__)
 
 FRONT_DESK_POSTS = ("window", "accept")
 CLOCK_FILTERS = [(Case.GREEN, "正常"), (Case.YELLOW, "预警"), (Case.RED, "超期"), (Case.PAUSED, "暂停计时")]
@@ -650,6 +648,7 @@ def _consent_page(request, applicant, version, *, sms_form=None, signature_form=
         "applicant": applicant,
         "version": version,
         "sms_sent_to": sent["phone_masked"] if sent else "",
+        "sms_available": sms_available(),
         "sms_form": sms_form or forms.SmsCodeForm(),
         "signature_form": signature_form or forms.SignatureForm(),
         "error": error,
@@ -670,6 +669,17 @@ def _sms_send(request, applicant, version):
     if not phone:
         return _consent_page(request, applicant, version, error=_("申请人未登记手机号码，请改用签名授权。"), status=422)
     code = sms_code_new()
+    text = _("【%(site)s】您的代办授权验证码为%(code)s，%(minutes)d分钟内有效。代办员%(agent)s为您办理“%(item)s”。") % {
+        "site": "通办",
+        "code": code,
+        "minutes": SMS_SECONDS // 60,
+        "agent": request.user.display_name,
+        "item": version.name,
+    }
+    try:
+        sms_send(phone=phone, text=text)
+    except TongbanError as error:
+        return _consent_page(request, applicant, version, error=error.message, status=error.status)
     request.session["agent_sms"] = {
         "hash": _code_hash(code, applicant.person.pk),
         "person_id": applicant.person.pk,
@@ -677,25 +687,8 @@ def _sms_send(request, applicant, version):
         "expires": timezone.now().timestamp() + SMS_SECONDS,
         "attempts": 0,
     }
-    sms_deliver(
-        phone,
-        _("【%(site)s】您的代办授权验证码为%(code)s，%(minutes)d分钟内有效。代办员%(agent)s为您办理“%(item)s”。")
-        % {
-            "site": "通办",
-            "code": code,
-            "minutes": SMS_SECONDS // 60,
-            "agent": request.user.display_name,
-            "item": version.name,
-        },
-    )
     messages.info(request, _("验证码已发送至 %(phone)s。") % {"phone": mask("phone", phone)})
     return redirect("caseswork:agent_consent")
-
-
-def sms_deliver(phone: str, text: str) -> None:
-    """No SMS gateway is configured in this deployment: the message goes to the log (the
-    notifications context owns real SMS delivery when it comes)."""
-    logger.info("SMS to %s: %s", mask("phone", phone), text)
 
 
 def _sms_confirm(request, applicant, version):

@@ -125,6 +125,10 @@ PASSWORD_HASHERS = [
 TONGBAN_LOCKOUT_ATTEMPTS = int(os.environ.get("TONGBAN_LOCKOUT_ATTEMPTS", "5"))
 TONGBAN_LOCKOUT_MINUTES = int(os.environ.get("TONGBAN_LOCKOUT_MINUTES", "15"))
 SESSION_COOKIE_AGE = int(os.environ.get("TONGBAN_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
+# The city's SMS platform (notifications.sms): unset, no text message is sent (agents use signatures).
+TONGBAN_SMS_GATEWAY_URL = os.environ.get("TONGBAN_SMS_GATEWAY_URL", "")
+TONGBAN_SMS_GATEWAY_TOKEN = os.environ.get("TONGBAN_SMS_GATEWAY_TOKEN", "")
+TONGBAN_SMS_TIMEOUT_SECONDS = float(os.environ.get("TONGBAN_SMS_TIMEOUT_SECONDS", "5"))
 # An idle time-out: the age counts from the last request, refreshed at most this often (core.middleware).
 TONGBAN_SESSION_REFRESH_SECONDS = int(os.environ.get("TONGBAN_SESSION_REFRESH_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

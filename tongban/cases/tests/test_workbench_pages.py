@@ -1,13 +1,15 @@
 """The staff side of cases through the test client: queues, the case page and its acts, files,
 one-window acceptance and agent filing — always within the staff member's scope."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tongban.accounts.tests.factories import UserFactory
-from tongban.cases import selectors, services, views_workbench
+from tongban.cases import selectors, services
 from tongban.cases.models import Case, CaseCorrection
 from tongban.cases.tests.factories import Crew, case_in, case_item, officer, pdf_bytes, png_bytes, submitted_case
 from tongban.core.masking import mask
@@ -409,20 +411,23 @@ def _upload(name, content):
     return SimpleUploadedFile(name, content)
 
 
-def test_agent_files_for_a_villager_with_sms_consent(client, east, agent, monkeypatch):
+def test_agent_files_for_a_villager_with_sms_consent(client, east, agent, sms_gateway):
     version = east[0]
     villager = UserFactory()
-    monkeypatch.setattr(views_workbench, "sms_code_new", lambda: "246810")
     assert "代办" in page_of(client.get("/workbench/"))
     desk_find(client, villager.person.id_number, "/workbench/cases/agent/")
     client.post("/workbench/cases/agent/", {"item_id": version.item_id})
     sent = client.post("/workbench/cases/agent/consent/", {"action": "sms_send"}, follow=True)
     assert f"已发送至 {mask('phone', villager.person.phone)}" in page_of(sent)
-    wrong = client.post("/workbench/cases/agent/consent/", {"action": "sms_confirm", "code": "111111"})
+    [message] = sms_gateway.received
+    assert message["phone"] == villager.person.phone and "食品经营许可" in message["text"]
+    code = re.search(r"验证码为(\d{6})", message["text"]).group(1)
+    wrong_code = f"{(int(code) + 1) % 1_000_000:06d}"
+    wrong = client.post("/workbench/cases/agent/consent/", {"action": "sms_confirm", "code": wrong_code})
     assert wrong.status_code == 422 and "验证码不正确" in page_of(wrong)
     assert not Case.objects.filter(person=villager.person).exists()
 
-    confirmed = client.post("/workbench/cases/agent/consent/", {"action": "sms_confirm", "code": "246810"})
+    confirmed = client.post("/workbench/cases/agent/consent/", {"action": "sms_confirm", "code": code})
     case = Case.objects.get(person=villager.person)
     assert confirmed["Location"] == f"/workbench/cases/filing/{case.pk}/"
     assert case.channel == Case.AGENT and case.consent["method"] == "sms"
@@ -444,6 +449,16 @@ def test_agent_files_for_a_villager_with_sms_consent(client, east, agent, monkey
     assert case.status == Case.RECEIVED and case.filed_by == agent
     assert case in selectors.cases_of_applicant(actor=villager).object_list  # the villager follows it
     assert case.number in page_of(client.get("/workbench/cases/agent/"))  # and so does the agent
+
+
+def test_without_an_sms_gateway_the_agent_is_told_to_use_a_signature(client, east, agent, sms_gateway):
+    villager = UserFactory()
+    desk_find(client, villager.person.id_number, "/workbench/cases/agent/")
+    client.post("/workbench/cases/agent/", {"item_id": east[0].item_id})
+    sms_gateway.status = 503
+    refused = client.post("/workbench/cases/agent/consent/", {"action": "sms_send"})
+    assert refused.status_code == 503 and "短信平台暂时无法发送" in page_of(refused)
+    assert "已发送至" not in page_of(client.get("/workbench/cases/agent/consent/"))
 
 
 def test_agent_signature_consent_keeps_the_hash(client, east, agent):
