@@ -472,8 +472,9 @@ def _supply_from_source(case: Case, material: CaseMaterial, actor) -> None:
 
 
 def _case_number(case: Case) -> str:
-    """Region code (12) + date (8) + item (6) + sequence of that item in that region that day (4).
-    The counter is bumped with one upsert, so concurrent submissions never share a number."""
+    """Region code (12) + date (8) + item (6) + sequence of that item in that region that day (4,
+    growing a digit past 9,999: the prefix has a fixed length, so numbers stay unique). The counter
+    is bumped with one upsert, so concurrent submissions never share a number."""
     stamp = timezone.localdate().strftime("%Y%m%d")
     prefix = f"{case.region_code}{stamp}{case.item_id % 1_000_000:06d}"
     table = connection.ops.quote_name("cases_casecounter")
