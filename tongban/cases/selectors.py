@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from tongban.accounts import selectors as accounts
 from tongban.cases import permissions, workflow
-from tongban.cases.models import Case, CaseFile, CaseStatus
+from tongban.cases.models import Case, CaseFile, CaseMaterial, CaseStatus
 from tongban.catalog import selectors as catalog
 from tongban.core.errors import NotFound, TongbanError
 from tongban.core.scope import DataScope
@@ -258,3 +258,23 @@ def _may(actor, case: Case, transition: workflow.Transition) -> bool:
     except TongbanError:
         return False
     return True
+
+
+def materials_exempted_per_item(*, scope: DataScope, since=None, limit: int = 50) -> QuerySet:
+    """Per item, the materials of submitted cases in scope that the platform supplied from shared
+    data or e-licences (免提交) and the applicant did not bring: rows of item_id, item_name, exempted.
+    `since` (a date) counts cases submitted on or after it."""
+    materials = CaseMaterial.objects.filter(provided__in=CaseMaterial.EXEMPT, case__submitted_at__isnull=False)
+    materials = materials.filter(
+        case__region_code__startswith=scope.region_prefix,
+        **({"case__submitted_at__date__gte": since} if since else {}),
+    )
+    if scope.department_ids is not None:
+        materials = materials.filter(
+            Q(case__office_id__in=scope.department_ids) | Q(case__department_id__in=scope.department_ids)
+        )
+    return (
+        materials.values(item_id=F("case__item_id"), item_name=F("case__item_name"))
+        .annotate(exempted=Count("id"))
+        .order_by("-exempted", "item_id")[:limit]
+    )

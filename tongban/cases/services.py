@@ -451,24 +451,35 @@ def _materials_settled(case: Case, answers: dict, actor, *, missing_ok: bool = F
             dropped_files += [f.file.name for f in material.files.all()]
             material.delete()
             continue
+        problem = ""
         if not material.provided and material.source in ("licence", "shared"):
-            _supply_from_source(case, material, actor)
+            problem = _supply_from_source(case, material, actor)
         needed = material.required or bool(rules.get(material.version_material_id))  # a rule that applies
         if needed and not material.provided:
-            missing.append(f"请提交“{material.name}”。")
+            missing.append(_missing_message(material, problem))
     if missing and not missing_ok:
         raise ValidationFailed(f"还缺{len(missing)}项材料。", code="materials_missing", problems=missing)
     transaction.on_commit(lambda: _delete_stored(dropped_files))
 
 
-def _supply_from_source(case: Case, material: CaseMaterial, actor) -> None:
+def _supply_from_source(case: Case, material: CaseMaterial, actor) -> str:
+    """Let the platform supply the material; returns why it could not ("" when it did, or when
+    the source simply holds nothing for this applicant)."""
     resolution = sources.material_source_resolve(case=case, material=material, actor=actor)
     if resolution.evidence is None:
-        return
+        return resolution.problem
     material.provided = resolution.evidence.provided
     material.evidence = resolution.evidence.as_json()
     material.checked = resolution.evidence.verified
     material.save(update_fields=["provided", "evidence", "checked"])
+    return ""
+
+
+def _missing_message(material: CaseMaterial, problem: str) -> str:
+    if material.source in ("licence", "shared"):
+        reason = problem.rstrip("。") if problem else "共享数据和电子证照中没有查到"
+        return f"“{material.name}”未能自动调取（{reason}），请上传。"
+    return f"请提交“{material.name}”。"
 
 
 def _case_number(case: Case) -> str:

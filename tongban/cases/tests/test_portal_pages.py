@@ -181,7 +181,8 @@ def test_licence_and_shared_materials_say_they_are_fetched(client, user):
     version = case_item(materials=materials)
     case = _started(client, version)
     page = client.get(f"/me/cases/drafts/{case.pk}/").content.decode()
-    assert "可由电子证照/共享数据提供，提交时自动获取；获取不到时请上传" in page
+    assert "已由电子证照提供" in page and "提交时由平台经您授权自动调取" in page
+    assert 'name="file"' in page  # an upload stays offered in case the licence cannot be fetched
 
 
 def test_submitting_with_a_missing_material_lists_it(client, user, version):

@@ -154,7 +154,7 @@ def test_a_provider_outage_never_blocks_the_case_the_applicant_uploads_instead(m
     )
     with pytest.raises(ValidationFailed) as refused:
         services.case_submit(actor=user, case_id=case.pk)
-    assert refused.value.problems == ["请提交“营业执照”。"]
+    assert refused.value.problems == ["“营业执照”未能自动调取（电子证照库暂时无法访问），请上传。"]
     material = case.materials.get()
     services.case_file_add(actor=user, case_id=case.pk, material_id=material.pk, name="执照.pdf", content=pdf_bytes())
     assert services.case_submit(actor=user, case_id=case.pk).status == Case.RECEIVED

@@ -9,9 +9,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tongban.accounts.tests.factories import UserFactory
-from tongban.cases import selectors, services
+from tongban.cases import selectors, services, sources
 from tongban.cases.models import Case, CaseCorrection
-from tongban.cases.tests.factories import Crew, case_in, case_item, officer, pdf_bytes, png_bytes, submitted_case
+from tongban.cases.tests.factories import (
+    Crew,
+    case_in,
+    case_item,
+    draft_case,
+    officer,
+    pdf_bytes,
+    png_bytes,
+    submitted_case,
+)
 from tongban.core.masking import mask
 from tongban.core.models import AuditEntry
 from tongban.org.tests.factories import DepartmentFactory, region_tree
@@ -276,6 +285,23 @@ def test_material_file_is_shown_inline_and_audited(client, east):
     assert response["Content-Disposition"].startswith("inline")
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert AuditEntry.objects.filter(action="case.file_view", actor_id=crew.accept.pk).count() == 1
+
+
+def test_reviewers_see_shared_data_with_its_source(client, east, monkeypatch):
+    crew = east[1]
+    materials = [{"standard": "户口簿", "order": 1, "source": "shared", "source_ref": "population.household"}]
+    version = case_item(crew.department, materials=materials)
+    monkeypatch.setattr(sources, "_resolvers", {"licence": [], "shared": []})
+    snapshot = {"户号": "340100123456", "户籍地址": "东华区和平路1号"}
+    sources.material_source_register(
+        "shared",
+        lambda **_: sources.Evidence("shared", "population:3419**********1234", "市公安局·人口库", snapshot, True),
+    )
+    case = draft_case(version, upload=False)
+    services.case_submit(actor=case.filed_by, case_id=case.pk)
+    client.force_login(crew.accept)
+    page = page_of(client.get(f"/workbench/cases/{case.pk}/"))
+    assert "共享数据" in page and "市公安局·人口库" in page and "东华区和平路1号" in page
 
 
 def test_bulk_accept_reports_accepted_and_refused(client, east):
