@@ -56,6 +56,18 @@ def calendar_cache_clear() -> None:
     _cache.clear()
 
 
+def calendar_year_known(year: int) -> bool:
+    return CalendarYear.objects.filter(year=year).exists()
+
+
+def calendar_next_year_missing(today: dt.date, *, within_days: int = 60) -> int | None:
+    """The coming year, when its schedule is still missing this close to the year's end: deadlines
+    that cross into it cannot be computed, so acceptance of longer items starts to fail."""
+    if (dt.date(today.year, 12, 31) - today).days > within_days or calendar_year_known(today.year + 1):
+        return None
+    return today.year + 1
+
+
 def is_working_day(day: dt.date) -> bool:
     year = _year(day.year)
     if day.weekday() < 5:

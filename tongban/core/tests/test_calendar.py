@@ -9,6 +9,7 @@ from tongban.core.calendar import (
     Pause,
     add_working_days,
     calendar_cache_clear,
+    calendar_next_year_missing,
     is_working_day,
     working_days_between,
 )
@@ -273,3 +274,12 @@ def test_admin_edits_go_through_the_services(admin_client, admin_user):
     admin_client.post("/admin/core/calendaryear/add/", {"year": "2031", "source": "测试通知"})
     assert AuditEntry.objects.filter(action="calendar.year_declare", object_id="2031").exists()
     assert is_working_day(dt.date(2031, 1, 2))
+
+
+@pytest.mark.django_db
+def test_the_coming_years_missing_schedule_is_flagged_near_the_years_end():
+    CalendarYear.objects.filter(year=2027).delete()
+    assert calendar_next_year_missing(dt.date(2026, 6, 1)) is None  # too early to worry
+    assert calendar_next_year_missing(dt.date(2026, 11, 23)) == 2027
+    CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕号")
+    assert calendar_next_year_missing(dt.date(2026, 11, 23)) is None

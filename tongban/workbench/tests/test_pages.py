@@ -60,3 +60,17 @@ def test_reveal_needs_a_purpose_and_is_audited(client, clerk):
 def test_department_list_is_scoped(client, clerk):
     page = client.get("/workbench/departments/").content.decode()
     assert clerk.department.name in page
+
+
+def test_home_warns_when_next_years_holidays_are_missing_in_december(client, clerk, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tongban.core.models import CalendarYear
+
+    CalendarYear.objects.filter(year=2027).delete()
+    monkeypatch.setattr(timezone, "localdate", lambda *a: dt.date(2026, 12, 1))
+    assert "2027年的节假日安排尚未录入" in client.get("/workbench/").content.decode()
+    monkeypatch.setattr(timezone, "localdate", lambda *a: dt.date(2026, 7, 1))
+    assert "节假日安排尚未录入" not in client.get("/workbench/").content.decode()
