@@ -320,7 +320,7 @@ def _history(case: Case) -> list[dict]:
     return [
         {
             "act": row.act,
-            "act_label": workflow.ACTS.get(row.act, "开始办理" if row.act == "start" else row.act),
+            "act_label": str(workflow.HISTORY_LABELS.get(row.act, row.act)),
             "code": row.code,
             "status": row.status,
             "step_name": row.step_name,

@@ -37,7 +37,6 @@ from tongban.workbench.views import staff_required
 FRONT_DESK_POSTS = ("window", "accept")
 CLOCK_FILTERS = [(Case.GREEN, "正常"), (Case.YELLOW, "预警"), (Case.RED, "超期"), (Case.PAUSED, "暂停计时")]
 SORTS = [("due", "到期日期（早→晚）"), ("-due", "到期日期（晚→早）"), ("new", "最新申请")]
-ACT_LABELS = {**workflow.ACTS, "start": "开始办理"}
 
 
 def _has_post(user, *posts: str) -> bool:
@@ -187,7 +186,7 @@ def _case_page(request, case: Case, *, bound: forms.ActForm | None = None, error
         form = bound if bound is not None and bound.act == act else _act_form(case, act, version)
         if act == "return_step" and not form.fields["to_step"].choices:
             continue
-        panel.append({"act": act, "label": ACT_LABELS[act], "form": form, "error": error if form is bound else None})
+        panel.append({"act": act, "label": workflow.ACTS[act], "form": form, "error": error if form is bound else None})
     context = {
         "case": case,
         "applicant_shown": _applicant_shown(case),
@@ -246,7 +245,7 @@ def _answer_text(value) -> str:
 
 def _history_row(row) -> dict:
     return {
-        "act": ACT_LABELS.get(row.act, row.act),
+        "act": workflow.HISTORY_LABELS.get(row.act, row.act),
         "code": row.code,
         "status": row.get_status_display(),
         "step_name": row.step_name,

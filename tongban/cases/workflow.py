@@ -8,6 +8,9 @@ and asks `transition_check` before it writes anything.
 
 from dataclasses import dataclass
 
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
 from tongban.cases.models import Case
 from tongban.core.errors import Conflict
 
@@ -73,24 +76,26 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 }
 
 ACTS = {
-    "submit": "提交申请",
-    "accept": "受理",
-    "refuse": "不予受理",
-    "request_correction": "一次性告知补正",
-    "answer_correction": "补正材料",
-    "expire_correction": "逾期未补正",
-    "approve_step": "审核通过",
-    "return_step": "退回",
-    "start_special": "启动特别程序",
-    "end_special": "结束特别程序",
-    "decide": "作出决定",
-    "issue_result": "办结出证",
-    "deliver": "送达",
-    "receive_owed": "收到容缺材料",
-    "expire_owed": "容缺材料逾期未补",
-    "withdraw": "撤回申请",
-    "revoke": "撤销",
+    "submit": _("提交申请"),
+    "accept": _("受理"),
+    "refuse": _("不予受理"),
+    "request_correction": _("一次性告知补正"),
+    "answer_correction": _("补正材料"),
+    "expire_correction": _("逾期未补正"),
+    "approve_step": _("审核通过"),
+    "return_step": _("退回"),
+    "start_special": _("启动特别程序"),
+    "end_special": _("结束特别程序"),
+    "decide": _("作出决定"),
+    "issue_result": _("办结出证"),
+    "deliver": _("送达"),
+    "receive_owed": _("收到容缺材料"),
+    "expire_owed": _("容缺材料逾期未补"),
+    "withdraw": _("撤回申请"),
+    "revoke": _("撤销"),
 }
+# History rows also record "start": the first step beginning right after acceptance.
+HISTORY_LABELS = {**ACTS, "start": _("开始办理")}
 
 # National status codes (DOMAIN.md) written to the history for acts that have one.
 CODES = {
@@ -124,10 +129,16 @@ def transition_check(case: Case, act: str) -> Transition:
     transition = TRANSITIONS.get((case.status, act))
     if transition is None:
         raise Conflict(
-            f"办件当前为“{case.get_status_display()}”，不能{ACTS.get(act, act)}。",
+            f"办件当前为“{case.get_status_display()}”，不能{act_label_zh(act)}。",
             code="case_transition_refused",
         )
     return transition
+
+
+def act_label_zh(act: str) -> str:
+    """The act's Chinese name, for the Chinese messages services raise whatever the page language."""
+    with translation.override("zh-hans"):
+        return str(ACTS.get(act, act))
 
 
 def queue_for(status: str, step_post: str = "") -> str:
