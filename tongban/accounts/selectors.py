@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from tongban.accounts.models import LegalPerson, Mandate, Person, Staff, User
 from tongban.core.errors import NotFound
+from tongban.core.identifiers import region_prefix
 from tongban.core.scope import NOTHING, DataScope
 
 PAGE_SIZE = 20
@@ -131,3 +132,37 @@ def person_acts_for(person_id: int, legal_person_id: int) -> bool:
 
 def users_of_persons(person_ids: list[int]) -> QuerySet[User]:
     return User.objects.filter(person_id__in=person_ids, is_active=True)
+
+
+def persons_by_id_numbers(id_numbers: list[str]) -> QuerySet[Person]:
+    """The registered persons with these ID numbers (the population base's rows), with their region."""
+    return Person.objects.filter(id_number__in=id_numbers).select_related("region")
+
+
+def legal_persons_by_usccs(usccs: list[str]) -> QuerySet[LegalPerson]:
+    """The registered legal persons with these credit codes (the legal-entity base's rows)."""
+    return LegalPerson.objects.filter(uscc__in=usccs).select_related("region", "legal_representative")
+
+
+def officer_ids_in(department_id: int, post_code: str) -> list[int]:
+    """Active users holding `post_code` in the department."""
+    return list(
+        Staff.objects.filter(user__is_active=True, department_id=department_id, posts__code=post_code)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def officer_ids_covering(department_id: int, region_code: str, post_code: str) -> list[int]:
+    """Active users holding `post_code` whose data scope covers the department (in `region_code`)."""
+    rows = (
+        Staff.objects.filter(user__is_active=True, posts__code=post_code)
+        .values_list("user_id", "scope_region_id", "scope_all_departments")
+        .distinct()
+    )
+    in_region = [(user_id, every) for user_id, scope, every in rows if region_code.startswith(region_prefix(scope))]
+    limited = {user_id for user_id, every in in_region if not every}
+    listed = set(
+        Staff.objects.filter(user_id__in=limited, scope_departments=department_id).values_list("user_id", flat=True)
+    )
+    return [user_id for user_id, every in in_region if every or user_id in listed]

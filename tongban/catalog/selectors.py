@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from tongban.catalog import search
 from tongban.catalog.models import Item, ItemType, ItemVersion, LifeEvent, SearchToken, Theme, VersionMaterial
@@ -281,3 +281,42 @@ def versions_for_staff(*, scope: DataScope, status: str = "", query: str = "", p
         versions = versions.filter(pk__in=_tokens_starting(term))
     versions = versions.select_related("item__department", "item_type").prefetch_related("themes")
     return Paginator(versions.order_by("-created_at", "-id"), PAGE_SIZE).get_page(page)
+
+
+@dataclass(frozen=True)
+class SourceUse:
+    version_id: int
+    item_id: int
+    item_name: str
+    department_name: str
+    materials: list[str]
+
+
+def versions_using_source(*, shared_prefix: str, licence_type_code: str = "", limit: int = 500) -> list[SourceUse]:
+    """Published versions with a material supplied by a data resource: shared-data materials whose
+    reference starts with `shared_prefix` ("<resource code>.") or e-licence materials of
+    `licence_type_code`; each with the names of those materials (one query)."""
+    supplied = Q(source="shared", source_ref__startswith=shared_prefix)
+    if licence_type_code:
+        supplied |= Q(source="licence", source_ref=licence_type_code)
+    rows = (
+        VersionMaterial.objects.filter(supplied, version__status=ItemVersion.PUBLISHED)
+        .order_by("version__name", "version_id", "order", "id")
+        .values_list(
+            "version_id",
+            "version__item_id",
+            "version__name",
+            "version__item__department__name",
+            "name",
+            "standard__name",
+            "source_ref",
+        )
+    )
+    uses: dict[int, SourceUse] = {}
+    for version_id, item_id, item_name, department_name, name, standard_name, ref in rows:
+        if version_id not in uses:
+            if len(uses) >= limit:
+                break
+            uses[version_id] = SourceUse(version_id, item_id, item_name, department_name, [])
+        uses[version_id].materials.append(f"{name or standard_name}（{ref}）")
+    return list(uses.values())

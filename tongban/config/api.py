@@ -9,6 +9,7 @@ from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.errors import TongbanError
 from tongban.exchange.api import router as exchange_router
+from tongban.licences.api import router as licences_router
 from tongban.org.api import router as org_router
 
 api = NinjaAPI(
@@ -22,6 +23,7 @@ api.add_router("/accounts", accounts_router, tags=["用户与身份"])
 api.add_router("/catalog", catalog_router, tags=["事项清单"])
 api.add_router("/cases", cases_router, tags=["办件"])
 api.add_router("/exchange", exchange_router, tags=["数据共享交换"])
+api.add_router("/licences", licences_router, tags=["电子证照"])
 
 
 def problem(request: HttpRequest, *, status: int, code: str, title: str, detail: str, **extra):

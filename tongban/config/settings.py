@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tongban.cases",
     "tongban.notifications",
     "tongban.exchange",
+    "tongban.licences",
     "tongban.demo",
 ]
 
@@ -125,6 +126,15 @@ PASSWORD_HASHERS = [
 TONGBAN_LOCKOUT_ATTEMPTS = int(os.environ.get("TONGBAN_LOCKOUT_ATTEMPTS", "5"))
 TONGBAN_LOCKOUT_MINUTES = int(os.environ.get("TONGBAN_LOCKOUT_MINUTES", "15"))
 SESSION_COOKIE_AGE = int(os.environ.get("TONGBAN_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
+# Django's cache holds shared counters (the exchange's quotas and circuit breakers): web nodes and
+# workers must share one in production (TONGBAN_CACHE_URL=redis://…); embedded, one process's memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["TONGBAN_CACHE_URL"]}
+        if os.environ.get("TONGBAN_CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 # The city's SMS platform (notifications.sms): unset, no text message is sent (agents use signatures).
 TONGBAN_SMS_GATEWAY_URL = os.environ.get("TONGBAN_SMS_GATEWAY_URL", "")
 TONGBAN_SMS_GATEWAY_TOKEN = os.environ.get("TONGBAN_SMS_GATEWAY_TOKEN", "")
@@ -192,11 +202,48 @@ TONGBAN_UPLOAD_MAX_PAGES = int(os.environ.get("TONGBAN_UPLOAD_MAX_PAGES", "300")
 DATA_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES + 1024 * 1024
 
+# Exchange query interface: keys per call, call-log retention, and remote providers' retries and
+# circuit breaker (opens after this many consecutive failures, lets one trial call through after the
+# cool-down). The quota counters and breaker state live in Django's cache: share it between processes.
+TONGBAN_EXCHANGE_BATCH_MAX = int(os.environ.get("TONGBAN_EXCHANGE_BATCH_MAX", "100"))
+TONGBAN_EXCHANGE_LOG_YEARS = int(os.environ.get("TONGBAN_EXCHANGE_LOG_YEARS", "3"))
+TONGBAN_EXCHANGE_LOG_PRUNE_SECONDS = float(os.environ.get("TONGBAN_EXCHANGE_LOG_PRUNE_SECONDS", "86400"))
+TONGBAN_EXCHANGE_PROVIDER_RETRIES = int(os.environ.get("TONGBAN_EXCHANGE_PROVIDER_RETRIES", "1"))
+TONGBAN_EXCHANGE_PROVIDER_BACKOFF_MS = int(os.environ.get("TONGBAN_EXCHANGE_PROVIDER_BACKOFF_MS", "100"))
+TONGBAN_EXCHANGE_BREAKER_FAILURES = int(os.environ.get("TONGBAN_EXCHANGE_BREAKER_FAILURES", "5"))
+TONGBAN_EXCHANGE_BREAKER_COOLDOWN_SECONDS = float(os.environ.get("TONGBAN_EXCHANGE_BREAKER_COOLDOWN_SECONDS", "30"))
+# Registries: bulk imports (background thread when embedded, Celery worker with a broker), feeds.
+TONGBAN_EXCHANGE_IMPORT_MAX_BYTES = int(os.environ.get("TONGBAN_EXCHANGE_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+TONGBAN_EXCHANGE_IMPORT_BACKGROUND = env_bool("TONGBAN_EXCHANGE_IMPORT_BACKGROUND", True)
+TONGBAN_EXCHANGE_IMPORT_STALE_MINUTES = int(os.environ.get("TONGBAN_EXCHANGE_IMPORT_STALE_MINUTES", "60"))
+TONGBAN_EXCHANGE_FEED_MAX_ROWS = int(os.environ.get("TONGBAN_EXCHANGE_FEED_MAX_ROWS", "1000"))
+# Exchange job modules not named tasks.py, which Celery's autodiscovery misses.
+CELERY_IMPORTS = ["tongban.exchange.tasks_query", "tongban.exchange.tasks_access"]
+# Access requests not decided by their due date are flagged to supervisors (once each) this often.
+TONGBAN_EXCHANGE_OVERDUE_SWEEP_SECONDS = float(os.environ.get("TONGBAN_EXCHANGE_OVERDUE_SWEEP_SECONDS", "900"))
+
+# E-licences: signature algorithm (sm2 | ed25519), the master key that encrypts seal keys at rest
+# (empty: derived from SECRET_KEY), how often expiry runs and how many days ahead holders are reminded.
+TONGBAN_SEAL_ALGORITHM = os.environ.get("TONGBAN_SEAL_ALGORITHM", "sm2")
+TONGBAN_SEAL_MASTER_KEY = os.environ.get("TONGBAN_SEAL_MASTER_KEY", "")
+TONGBAN_LICENCE_SWEEP_SECONDS = float(os.environ.get("TONGBAN_LICENCE_SWEEP_SECONDS", "3600"))
+TONGBAN_LICENCE_REMIND_DAYS = int(os.environ.get("TONGBAN_LICENCE_REMIND_DAYS", "30"))
+
 # Periodic jobs: read by Celery beat in production and by the embedded scheduler of `tongban serve`.
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "tongban.core.tasks.audit_seal", "schedule": TONGBAN_AUDIT_SEAL_SECONDS},
     "events-dispatch": {"task": "tongban.core.tasks.events_dispatch", "schedule": 2.0},
     "cases-clock-sweep": {"task": "tongban.cases.tasks.clock_sweep", "schedule": TONGBAN_CLOCK_SWEEP_SECONDS},
+    "exchange-calllog-prune": {
+        "task": "tongban.exchange.tasks_query.calllog_prune",
+        "schedule": TONGBAN_EXCHANGE_LOG_PRUNE_SECONDS,
+    },
+    "exchange-imports-sweep": {"task": "tongban.exchange.tasks.imports_sweep", "schedule": 60.0},
+    "licences-expiry-sweep": {"task": "tongban.licences.tasks.expiry_sweep", "schedule": TONGBAN_LICENCE_SWEEP_SECONDS},
+    "exchange-access-overdue": {
+        "task": "tongban.exchange.tasks_access.access_overdue_sweep",
+        "schedule": TONGBAN_EXCHANGE_OVERDUE_SWEEP_SECONDS,
+    },
 }
 
 # Covering indexes (INCLUDE) serve PostgreSQL; the embedded SQLite builds them without the extra columns.

@@ -1,3 +1,7 @@
+import time
+
+from django.conf import settings
+
 from tongban.core import context
 
 
@@ -63,17 +67,21 @@ class IdleTimeoutMiddleware:
     session row on every request (a write per API call), the expiry is pushed forward at most once
     per TONGBAN_SESSION_REFRESH_SECONDS: the time-out is then exact to within that interval."""
 
+    MARK = "_refreshed"
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
-        from django.conf import settings
-
         session = getattr(request, "session", None)
-        if session is not None and session.session_key:
-            now = int(time.time())
-            if now - session.get("_refreshed", 0) >= settings.TONGBAN_SESSION_REFRESH_SECONDS:
-                session["_refreshed"] = now  # marks the session modified: saved with a fresh expiry
-        return self.get_response(request)
+        age = session is not None and session.session_key and self._now() - session.get(self.MARK, 0)
+        if age and age >= settings.TONGBAN_SESSION_REFRESH_SECONDS:
+            session[self.MARK] = self._now()  # marks the session modified: saved with a fresh expiry
+        response = self.get_response(request)
+        if session is not None and session.modified and self.MARK not in session:
+            session[self.MARK] = self._now()  # a session just written (a login) rides on that write
+        return response
+
+    @staticmethod
+    def _now() -> int:
+        return int(time.time())

@@ -565,7 +565,7 @@ hrss JF 失业保险金申领 b=SI:45,UNEMP:14 t=10/3 m=1,20,66 th=p-social,p-jo
 ~hrss GG 失业登记 b=EMPL,EMPS t=1/0 m=1 r=JYCYZ:就业创业证 th=p-job tw k=失业登记,登记失业
 ~hrss GG 就业登记 b=EMPS t=1/0 m=3,19 th=l-hr a=L k=招工登记,用工备案
 ~hrss QR 就业困难人员认定 b=EMPL,EMPS t=15/5 m=1,83 r=doc:就业困难人员认定结果 th=p-job tw k=就业困难
-hrss JF 一次性创业补贴 b=EMPL t=20/10 m=1,3,66 th=p-job k=创业补贴,开店补贴
+hrss JF 一次性创业补贴 b=EMPL t=20/10 m=1,2,3,66 th=p-job k=创业补贴,开店补贴
 hrss GG 创业担保贷款申请 b=EMPL t=15/5 m=1,3,83 th=p-job k=创业贷款,贴息贷款
 hrss JF 职业培训补贴 b=EMPL t=20/10 m=1,57,66 th=p-job k=培训补贴
 hrss JF 技能提升补贴 b=UNEMP,SI t=20/10 m=1,57,66 th=p-job k=考证补贴,技能补贴

@@ -206,8 +206,14 @@ class AccessRequest(models.Model):
     system = models.ForeignKey(
         ConsumerSystem, verbose_name="接入系统", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # None when a consumer system filed the request itself with its API key (`system` is then set).
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     purpose = models.CharField("用途", max_length=300)
     legal_basis = models.CharField("法律依据", max_length=300)
@@ -229,12 +235,20 @@ class AccessRequest(models.Model):
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     approved_fields = models.JSONField("批准字段", default=list)
     reason = models.CharField("审核意见", max_length=300, blank=True)
+    # Set once when the overdue sweep tells the supervisors, so a request is flagged only once.
+    flagged_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "共享申请"
         verbose_name_plural = "共享申请"
         ordering = ["-requested_at"]
         indexes = [models.Index(fields=["status", "due_on"], name="access_request_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(requested_by__isnull=False) | models.Q(system__isnull=False),
+                name="access_request_has_requester",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.department_id} → {self.resource_id}（{self.get_status_display()}）"

@@ -110,7 +110,8 @@ def test_binding_checks_the_credit_code_and_the_registered_name():
     company = LegalPersonFactory()
     user = UserFactory()
     with pytest.raises(ValidationFailed) as caught:
-        services.legal_person_bind(user=user, uscc=company.uscc[:17] + "0", name=company.name)
+        wrong = "1" if company.uscc[-1] == "0" else "0"  # any check character but the right one
+        services.legal_person_bind(user=user, uscc=company.uscc[:17] + wrong, name=company.name)
     assert caught.value.code in {"uscc_checksum", "uscc_format"}
     with pytest.raises(ValidationFailed):
         services.legal_person_bind(user=user, uscc=company.uscc, name="别的公司")

@@ -3,7 +3,10 @@ import time
 from django.core.management.base import BaseCommand
 
 from tongban.demo.cases import BULK_CASES, DEMO_CASES, cases_build, cases_bulk_build, cases_exist
-from tongban.demo.city import DEMO_LOGINS, DEMO_PASSWORD, SCALES, city_build
+from tongban.demo.city import DEMO_LOGINS, DEMO_PASSWORD, SCALES, city_build, city_map_plan, departments_load
+from tongban.demo.exchange import FOUNDER, exchange_build, exchange_exists, exemption_showcase_build
+from tongban.demo.exchange_access import seed_access
+from tongban.demo.licences import seed_licences
 
 
 class Command(BaseCommand):
@@ -24,10 +27,16 @@ class Command(BaseCommand):
             self.stdout.write("示范市已存在，跳过")
         else:
             self._say(f"示范市演示数据已生成，共用时 {report.seconds:.1f} 秒。")
+        self._exchange()
+        self._licences()
         self._cases(scale)
+        number = exemption_showcase_build()
+        if number:
+            self._say(f"免提交示例：founder 申请“一次性创业补贴”，户口簿和营业执照由共享数据提供（办件 {number}）")
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role in DEMO_LOGINS:
             self.stdout.write(f"  {username:<11} {role}")
+        self.stdout.write(f"  {FOUNDER:<11} 创业者（其“一次性创业补贴”申请的户口簿、营业执照由共享数据提供）")
 
     def _cases(self, scale: str) -> None:
         if not cases_exist():
@@ -39,6 +48,33 @@ class Command(BaseCommand):
             loaded = cases_bulk_build(count=BULK_CASES, say=self._say, tick=self._tick)
             if loaded:
                 self._say(f"批量办件：{loaded:,} 件（{time.perf_counter() - started:.1f} 秒）")
+
+    def _licences(self) -> None:
+        started = time.perf_counter()
+        report = seed_licences()
+        if not report.skipped:
+            self._say(
+                f"电子证照：{report.types} 类，已签发 {report.licences:,} 本（SM2 签章）"
+                f"（{time.perf_counter() - started:.1f} 秒）"
+            )
+
+    def _exchange(self) -> None:
+        """The data-resource catalogue and registries need the catalogue, people and staff; the
+        systems and grants (seed_access, which skips itself when present) need the resources."""
+        if not exchange_exists():
+            started = time.perf_counter()
+            counts = exchange_build(say=self._say)
+            self._say(
+                f"数据资源目录：{counts['departments']} 个部门的 {counts['resources']} 项资源，"
+                f"库表记录 {counts['records']:,} 条，各提供部门的数据管理员账号“部门代码.data”"
+                f"（如 ca.data）（{time.perf_counter() - started:.1f} 秒）"
+            )
+        access = seed_access(departments=departments_load(city_map_plan()))
+        if not access.skipped:
+            self._say(
+                f"共享授权：接入系统 {access.systems} 个、授权 {access.grants} 项、"
+                f"待审核申请 {access.pending} 件、已拒绝 {access.refused} 件"
+            )
 
     def _say(self, line: str) -> None:
         if self._ticking:  # end the progress bar's line first

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class LicencesConfig(AppConfig):
+    name = "tongban.licences"
+    label = "licences"
+    verbose_name = "电子证照"
+
+    def ready(self) -> None:
+        from tongban.licences import handlers  # noqa: F401  (subscribes the listeners)
