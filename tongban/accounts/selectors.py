@@ -166,3 +166,10 @@ def officer_ids_covering(department_id: int, region_code: str, post_code: str) -
         Staff.objects.filter(user_id__in=limited, scope_departments=department_id).values_list("user_id", flat=True)
     )
     return [user_id for user_id, every in in_region if every or user_id in listed]
+
+
+def sole_legal_person_of(person_id: int) -> LegalPerson | None:
+    """The one enterprise a person stands for (an active mandate), or None when none or several:
+    a person applying about their own business (创业补贴 needs its 营业执照) names no enterprise."""
+    enterprises = list(LegalPerson.objects.filter(mandates__person_id=person_id, mandates__status=Mandate.ACTIVE)[:2])
+    return enterprises[0] if len(enterprises) == 1 else None

@@ -102,10 +102,8 @@ def _applicant_key(case, resource: DataResource) -> str | None:
         return None
     if case.legal_person_id:
         return accounts.legal_person_by_id(case.legal_person_id).uscc
-    # A person asking about their own business (创业补贴 needs its 营业执照): the one enterprise
-    # they stand for, if exactly one; otherwise the platform cannot tell which, and they upload.
-    enterprises = list(accounts.legal_persons_for(accounts.person_by_id(case.person_id))[:2])
-    return enterprises[0].uscc if len(enterprises) == 1 else None
+    enterprise = accounts.sole_legal_person_of(case.person_id)
+    return enterprise.uscc if enterprise else None
 
 
 def _fields_to_ask(case, resource: DataResource, field_name: str) -> list[str]:

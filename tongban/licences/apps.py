@@ -7,4 +7,4 @@ class LicencesConfig(AppConfig):
     verbose_name = "电子证照"
 
     def ready(self) -> None:
-        from tongban.licences import handlers  # noqa: F401  (subscribes the listeners)
+        from tongban.licences import handlers, resolvers  # noqa: F401  (listeners; 免提交 from licences)

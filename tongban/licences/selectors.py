@@ -136,6 +136,21 @@ def licence_valid_for_holder(
     return _with_relations(licences).order_by("-id").first()
 
 
+def licence_latest_for_holder(
+    *, short_code: str, holder_person_id: int | None = None, holder_legal_person_id: int | None = None
+) -> Licence | None:
+    """The holder's latest licence of a catalogue type, whatever its status (so that a revoked
+    or expired one can be named to the applicant rather than silently skipped)."""
+    if holder_person_id:
+        holder = {"holder_person_id": holder_person_id}
+    elif holder_legal_person_id:
+        holder = {"holder_legal_person_id": holder_legal_person_id}
+    else:
+        return None
+    licences = Licence.objects.filter(type__short_code=(short_code or "").strip().upper(), **holder)
+    return _with_relations(licences).order_by("-issued_on", "-id").first()
+
+
 def licences_of_case(case_number: str) -> QuerySet[Licence]:
     """The licences a case produced (for the cases context, once issuance on completion lands)."""
     return _with_relations(Licence.objects.filter(case_number=case_number)).order_by("id")
