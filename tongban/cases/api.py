@@ -250,6 +250,9 @@ class DecideIn(ActIn):
 
 class IssueIn(ActIn):
     reference: str = ""
+    result_data: dict = Field(
+        default_factory=dict, description="结果为电子证照时的照面信息（未填的取自申请表和申请人登记信息）"
+    )
 
 
 class DeliverIn(ActIn):
@@ -739,6 +742,7 @@ def act_issue_result(request, number: str, payload: IssueIn):
             actor=request.user,
             case_id=case.pk,
             reference=payload.reference,
+            result_data=payload.result_data,
             expected_revision=payload.expected_revision,
         ),
     )

@@ -121,10 +121,37 @@ class DecideForm(ActForm):
 
 
 class IssueForm(ActForm):
+    """办结. When the result is an e-licence, its fields follow, prefilled from the case: what the
+    officer sees is what the licence will say."""
+
     act = "issue_result"
     reference = forms.CharField(
         label=_("结果文号或证照标识"), required=False, max_length=120, help_text=_("不填则使用办件编号")
     )
+
+    def __init__(self, *args, result_fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.result_fields = list(result_fields)
+        for spec in self.result_fields:
+            self.fields[f"r_{spec.name}"] = _result_field(spec)
+        if self.result_fields:
+            del self.fields["reference"]  # the licence's identifier is the reference
+
+    def result_data(self) -> dict:
+        return {spec.name: self.cleaned_data.get(f"r_{spec.name}") for spec in self.result_fields}
+
+
+def _result_field(spec) -> forms.Field:
+    common = {"label": spec.label, "required": spec.required, "initial": spec.value}
+    match spec.kind:
+        case "date":
+            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        case "integer":
+            return forms.IntegerField(widget=NUMBER, **common)
+        case "boolean":
+            return forms.BooleanField(**{**common, "required": False})
+        case _:
+            return forms.CharField(max_length=300, **common)
 
 
 class DeliverForm(ActForm):

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
-from tongban.cases import clock, permissions, sources, workflow
+from tongban.cases import clock, permissions, results, sources, workflow
 from tongban.cases.models import (
     Case,
     CaseCorrection,
@@ -916,13 +916,25 @@ def case_decide(
 
 
 @transaction.atomic
-def case_result_issue(*, actor, case_id: int, reference: str = "", expected_revision: int | None = None) -> Case:
-    """办结: the result exists (a document numbered here; e-licences attach their identifier)."""
+def case_result_issue(
+    *,
+    actor,
+    case_id: int,
+    reference: str = "",
+    result_data: dict | None = None,
+    expected_revision: int | None = None,
+) -> Case:
+    """办结: the result exists — an e-licence issued now by the licence library when the item's result
+    is one (its identifier is the reference), else a document numbered by the case."""
     case = _case_for_update(case_id, expected_revision)
     _open(case, "issue_result", actor)
     version = catalog.version_for_case(case.version_id)
     case.result_name = version.result_name or f"{version.name}审批结果"
-    case.result_reference = reference.strip() or case.number
+    case.result_reference = (
+        reference.strip()
+        or results.result_produce(case=case, version=version, actor=actor, data=result_data)
+        or case.number
+    )
     case.completed_at = timezone.now()
     case.clock = Case.STOPPED
     case.claimed_by = None

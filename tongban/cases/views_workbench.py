@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts import selectors as accounts
 from tongban.cases import forms_workbench as forms
-from tongban.cases import selectors, services, workflow
+from tongban.cases import results, selectors, services, workflow
 from tongban.cases.models import Case
 from tongban.cases.uploads import upload_check
 from tongban.catalog import selectors as catalog
@@ -214,6 +214,8 @@ def _form_extras(case: Case, act: str, version) -> dict:
         return {"materials": list(selectors.case_materials(case))}
     if act == "return_step":
         return {"steps": [s for s in workflow.handling_steps(version) if s.order < case.step]}
+    if act == "issue_result":
+        return {"result_fields": results.result_fields(case=case, version=version)}
     return {}
 
 
@@ -374,7 +376,11 @@ def _decide(actor, case, form):
 def _issue(actor, case, form):
     data = form.cleaned_data
     case = services.case_result_issue(
-        actor=actor, case_id=case.pk, reference=data["reference"], expected_revision=data["revision"]
+        actor=actor,
+        case_id=case.pk,
+        reference=data.get("reference", ""),
+        result_data=form.result_data(),
+        expected_revision=data["revision"],
     )
     return _("已办结，结果：%(name)s（%(reference)s）。") % {
         "name": case.result_name,

@@ -418,6 +418,20 @@ def _open_age(rng: random.Random, state: str, promised: int, gaps: list[int], ac
 # ---------------------------------------------------------------- driving the services
 
 
+def _result_data(version: ItemVersion) -> dict:
+    """What the issuing officer enters for a licence result: the demo forms carry none of a licence
+    type's fields, so each gets a plain value of its kind; the holder's facts fill the rest."""
+    from tongban.licences.issuance import HOLDER_FACTS
+    from tongban.licences.models import LicenceType
+
+    if version.result_type != "licence":
+        return {}
+    licence_type = LicenceType.objects.filter(short_code=version.result_licence_type).first()
+    plain = {"date": timezone.localdate().isoformat(), "integer": 100, "boolean": False}
+    fields = [spec for spec in licence_type.fields if spec["name"] not in HOLDER_FACTS] if licence_type else []
+    return {spec["name"]: plain.get(spec["type"], version.name) for spec in fields}
+
+
 def _case_create(plan: Plan) -> Case:
     """The application as its channel files it: checked paper at the window, scans uploaded by the
     village agent (case_apply: all or nothing), or online by the applicant after confirming the
@@ -515,7 +529,7 @@ def _act(rng: random.Random, plan: Plan, case: Case, act: str, context: CityCase
                 owed_material="消防安全检查合格证明" if decision == "approved_owing" else "",
             )
         case "issue_result":
-            services.case_result_issue(actor=crew.issue, case_id=case.pk)
+            services.case_result_issue(actor=crew.issue, case_id=case.pk, result_data=_result_data(plan.version))
         case "deliver":
             method = rng.choice(("window", "window", "mail", "electronic"))
             services.case_deliver(

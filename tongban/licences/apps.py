@@ -7,4 +7,5 @@ class LicencesConfig(AppConfig):
     verbose_name = "电子证照"
 
     def ready(self) -> None:
-        from tongban.licences import handlers, resolvers  # noqa: F401  (listeners; 免提交 from licences)
+        # listeners; 免提交 from the library; issuance when a case completes
+        from tongban.licences import handlers, issuance, resolvers  # noqa: F401

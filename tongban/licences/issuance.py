@@ -1,0 +1,89 @@
+"""Issuance when a case completes (办结): an item whose result is an e-licence type gets its licence
+from the case — the holder is the applicant (the enterprise for a legal-person type), the issuer
+the case's department, the data the licence type's fields filled from what the issuing officer
+entered, then the application's answers, then the holder's registered facts. Runs inside the
+completion's transaction (cases.results): a refusal (a required field missing, an issuer not
+registered for the type) stops the completion with its message, and nothing is half-issued.
+"""
+
+from tongban.accounts import selectors as accounts
+from tongban.cases.results import ResultField, result_producer_register
+from tongban.core.errors import ValidationFailed
+from tongban.licences import selectors, services
+from tongban.licences.models import LicenceType
+
+
+def case_licence_issue(*, case, version, actor, data: dict) -> str | None:
+    licence_type = selectors.licence_type_for_catalogue(version.result_licence_type)
+    if licence_type is None:
+        return None  # the library does not hold this type (yet): the case keeps a document
+    holder = _holder(case, licence_type)
+    licence = services.licence_issue(
+        actor=actor,
+        type_code=licence_type.short_code,
+        data=licence_data_for_case(case, licence_type, entered=data),
+        issuer_department_id=case.department_id,
+        case_number=case.number or "",
+        **holder,
+    )
+    return licence.identifier
+
+
+def case_licence_fields(*, case, version) -> list[ResultField]:
+    """The licence's fields with what the case already fills: the issuing officer's preview."""
+    licence_type = selectors.licence_type_for_catalogue(version.result_licence_type)
+    if licence_type is None:
+        return []
+    filled = licence_data_for_case(case, licence_type)
+    return [
+        ResultField(spec["name"], spec["label"], spec["type"], bool(spec.get("required")), filled.get(spec["name"]))
+        for spec in licence_type.fields
+    ]
+
+
+def licence_data_for_case(case, licence_type: LicenceType, *, entered: dict | None = None) -> dict:
+    """The type's fields as far as the officer's entries, the answers and the holder's facts fill
+    them (the preview shows the same, with what is still missing)."""
+    facts = _holder_facts(case, licence_type)
+    sources = (entered or {}, case.answers or {}, facts)
+    data = {}
+    for spec in licence_type.fields:
+        value = next((source[spec["name"]] for source in sources if source.get(spec["name"]) not in (None, "")), None)
+        if value is not None:
+            data[spec["name"]] = value
+    return data
+
+
+# The fields the holder's registered facts fill (a type field of one of these names needs no entry).
+HOLDER_FACTS = frozenset(
+    {"name", "holder_name", "operator", "uscc", "address", "legal_representative", "established_on", "birth_date"}
+)
+
+
+def _holder(case, licence_type: LicenceType) -> dict:
+    if licence_type.holder_kind == LicenceType.NATURAL:
+        return {"holder_person_id": case.person_id}
+    if case.legal_person_id:
+        return {"holder_legal_person_id": case.legal_person_id}
+    raise ValidationFailed(
+        f"“{licence_type.name}”颁发给企业等法人，而本件以个人名义申请，无法颁发，请核对申请主体。",
+        code="licence_holder_mismatch",
+    )
+
+
+def _holder_facts(case, licence_type: LicenceType) -> dict:
+    if licence_type.holder_kind == LicenceType.LEGAL and case.legal_person_id:
+        legal = accounts.legal_person_by_id(case.legal_person_id)
+        return {
+            "name": legal.name,
+            "operator": legal.name,
+            "uscc": legal.uscc,
+            "address": legal.address,
+            "legal_representative": legal.legal_representative.real_name if legal.legal_representative_id else "",
+            "established_on": legal.established_on.isoformat() if legal.established_on else "",
+        }
+    person = accounts.person_by_id(case.person_id)
+    return {"name": person.real_name, "holder_name": person.real_name, "birth_date": person.birth_date.isoformat()}
+
+
+result_producer_register("licence", case_licence_issue, case_licence_fields)
