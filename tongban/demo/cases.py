@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.accounts.models import LegalPerson, Person, Staff, User
-from tongban.cases import bulk, clock, services, workflow
+from tongban.cases import bulk, clock, results, services, workflow
 from tongban.cases.bulk import CaseBundle, CaseRow, CorrectionRow, HistoryRow, MetricsRow, SpecialRow, Timeline
 from tongban.cases.models import Case
 from tongban.catalog.models import Item, ItemVersion
@@ -418,18 +418,15 @@ def _open_age(rng: random.Random, state: str, promised: int, gaps: list[int], ac
 # ---------------------------------------------------------------- driving the services
 
 
-def _result_data(version: ItemVersion) -> dict:
-    """What the issuing officer enters for a licence result: the demo forms carry none of a licence
-    type's fields, so each gets a plain value of its kind; the holder's facts fill the rest."""
-    from tongban.licences.issuance import HOLDER_FACTS
-    from tongban.licences.models import LicenceType
-
-    if version.result_type != "licence":
-        return {}
-    licence_type = LicenceType.objects.filter(short_code=version.result_licence_type).first()
+def _result_data(case: Case, version: ItemVersion) -> dict:
+    """What the issuing officer enters for a licence result: the fields the case leaves empty (the
+    demo forms carry none of a licence's fields) get a plain value of their kind."""
     plain = {"date": timezone.localdate().isoformat(), "integer": 100, "boolean": False}
-    fields = [spec for spec in licence_type.fields if spec["name"] not in HOLDER_FACTS] if licence_type else []
-    return {spec["name"]: plain.get(spec["type"], version.name) for spec in fields}
+    return {
+        field.name: plain.get(field.kind, version.name)
+        for field in results.result_fields(case=case, version=version)
+        if field.value in (None, "")
+    }
 
 
 def _case_create(plan: Plan) -> Case:
@@ -529,7 +526,7 @@ def _act(rng: random.Random, plan: Plan, case: Case, act: str, context: CityCase
                 owed_material="消防安全检查合格证明" if decision == "approved_owing" else "",
             )
         case "issue_result":
-            services.case_result_issue(actor=crew.issue, case_id=case.pk, result_data=_result_data(plan.version))
+            services.case_result_issue(actor=crew.issue, case_id=case.pk, result_data=_result_data(case, plan.version))
         case "deliver":
             method = rng.choice(("window", "window", "mail", "electronic"))
             services.case_deliver(

@@ -8,15 +8,14 @@ registered for the type) stops the completion with its message, and nothing is h
 
 from tongban.accounts import selectors as accounts
 from tongban.cases.results import ResultField, result_producer_register
-from tongban.core.errors import ValidationFailed
 from tongban.licences import selectors, services
 from tongban.licences.models import LicenceType
 
 
 def case_licence_issue(*, case, version, actor, data: dict) -> str | None:
-    licence_type = selectors.licence_type_for_catalogue(version.result_licence_type)
+    licence_type = _issuable_type(case, version)
     if licence_type is None:
-        return None  # the library does not hold this type (yet): the case keeps a document
+        return None  # the case keeps a document
     holder = _holder(case, licence_type)
     licence = services.licence_issue(
         actor=actor,
@@ -31,7 +30,7 @@ def case_licence_issue(*, case, version, actor, data: dict) -> str | None:
 
 def case_licence_fields(*, case, version) -> list[ResultField]:
     """The licence's fields with what the case already fills: the issuing officer's preview."""
-    licence_type = selectors.licence_type_for_catalogue(version.result_licence_type)
+    licence_type = _issuable_type(case, version)
     if licence_type is None:
         return []
     filled = licence_data_for_case(case, licence_type)
@@ -54,21 +53,20 @@ def licence_data_for_case(case, licence_type: LicenceType, *, entered: dict | No
     return data
 
 
-# The fields the holder's registered facts fill (a type field of one of these names needs no entry).
-HOLDER_FACTS = frozenset(
-    {"name", "holder_name", "operator", "uscc", "address", "legal_representative", "established_on", "birth_date"}
-)
+def _issuable_type(case, version) -> LicenceType | None:
+    """The library's type for the item's result, when this case has its holder. A legal-person
+    licence asked for by a person is a registration that creates its holder (企业开办, 个体工商户登记):
+    the 营业执照 follows once the legal-entity register holds the new entity, not from this case."""
+    licence_type = selectors.licence_type_for_catalogue(version.result_licence_type)
+    if licence_type is None or (licence_type.holder_kind == LicenceType.LEGAL and not case.legal_person_id):
+        return None
+    return licence_type
 
 
 def _holder(case, licence_type: LicenceType) -> dict:
     if licence_type.holder_kind == LicenceType.NATURAL:
         return {"holder_person_id": case.person_id}
-    if case.legal_person_id:
-        return {"holder_legal_person_id": case.legal_person_id}
-    raise ValidationFailed(
-        f"“{licence_type.name}”颁发给企业等法人，而本件以个人名义申请，无法颁发，请核对申请主体。",
-        code="licence_holder_mismatch",
-    )
+    return {"holder_legal_person_id": case.legal_person_id}
 
 
 def _holder_facts(case, licence_type: LicenceType) -> dict:

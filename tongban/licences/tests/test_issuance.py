@@ -85,3 +85,12 @@ def test_the_issuing_officer_sees_the_licence_fields_prefilled_and_completes_fro
     licence = Licence.objects.get()
     assert Case.objects.get(pk=case.pk).result_reference == licence.identifier
     assert licence.data["items"] == "热食类食品制售"
+
+
+def test_a_registration_that_creates_its_holder_gets_a_document_not_a_licence():
+    department = DepartmentFactory()
+    licence_type(department=department, holder_kind=LicenceType.LEGAL, short_code="YYZZ", name="营业执照")
+    version = case_item(department, result_licence_type="YYZZ", result_name="营业执照")
+    case, crew = case_in(Case.APPROVED, version)  # filed by a person: the company does not exist yet
+    case = cases.case_result_issue(actor=crew.issue, case_id=case.pk)
+    assert case.result_reference == case.number and not Licence.objects.exists()
