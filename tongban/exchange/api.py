@@ -16,6 +16,7 @@ from tongban.core.errors import NotFound, PermissionDenied
 from tongban.exchange import stats
 from tongban.exchange.api_access import router as access_router
 from tongban.exchange.api_feeds import router as feeds_router
+from tongban.exchange.api_resources import router as resources_router
 from tongban.exchange.auth import SystemKeyAuth
 from tongban.exchange.models import CallLog
 from tongban.exchange.query import Caller, LookupResult, exchange_lookup
@@ -24,6 +25,7 @@ from tongban.org import selectors as org
 router = Router()
 router.add_router("/feeds", feeds_router)
 router.add_router("/access", access_router)
+router.add_router("/resources", resources_router)
 
 CALLERS = [SystemKeyAuth(), django_auth]
 
