@@ -81,7 +81,12 @@ def _holder_facts(case, licence_type: LicenceType) -> dict:
             "established_on": legal.established_on.isoformat() if legal.established_on else "",
         }
     person = accounts.person_by_id(case.person_id)
-    return {"name": person.real_name, "holder_name": person.real_name, "birth_date": person.birth_date.isoformat()}
+    return {
+        "name": person.real_name,
+        "holder_name": person.real_name,
+        "sex": person.get_sex_display(),
+        "birth_date": person.birth_date.isoformat(),
+    }
 
 
 result_producer_register("licence", case_licence_issue, case_licence_fields)
