@@ -32,6 +32,7 @@ from tongban.accounts.models import LegalPerson, Mandate, Person, Post, User
 from tongban.demo.city import CITY_CODE, CITY_PREFIX, DEMO_PASSWORD, rng_for
 from tongban.exchange import imports, services
 from tongban.exchange.models import DataResource
+from tongban.licences.selectors import LIBRARY_FIELDS
 from tongban.org.models import Department
 
 Say = Callable[[str], None]
@@ -42,6 +43,7 @@ SOURCE = "演示数据"
 
 # Field specs: name, label, type, sensitivity ("p" public, "i" internal, "s" sensitive), required.
 LEVELS = {"p": "public", "i": "internal", "s": "sensitive"}
+LEVEL_CODES = {level: code for code, level in LEVELS.items()}
 PERSON_BASE = (
     ("id_number", "公民身份号码", "id_number", "s", True),
     ("name", "姓名", "string", "s", True),
@@ -110,6 +112,19 @@ RESOURCES = (
         key_kind="uscc",
         served_by=DataResource.LEGAL_ENTITY,
         licence_type_code="YYZZ",
+    ),
+    ResourceSpec(
+        "licence_library",
+        "电子证照库（按证照标识）",
+        "data",
+        "全市各部门签发的电子证照：证照类型、持证主体、颁发机构、有效期、当前状态和签章验证结果，按证照标识查询。",
+        tuple(
+            (name, label, kind, LEVEL_CODES[level], name == "licence") for name, label, kind, level in LIBRARY_FIELDS
+        ),
+        sharing=DataResource.UNCONDITIONAL,
+        frequency="realtime",
+        key_kind="licence",
+        served_by=DataResource.LICENCES,
     ),
     ResourceSpec(
         "civil",

@@ -230,6 +230,10 @@ class Schema:
             raise ValidationFailed(
                 "该资源由提供部门的接口实时提供，平台不保存其数据，无需导入或推送。", code="resource_remote"
             )
+        if resource.served_by == DataResource.LICENCES:
+            raise ValidationFailed(
+                "该资源由电子证照库提供，证照只能由颁发机构签发，不能导入或推送。", code="resource_licences"
+            )
         fields = list(resource.fields.all())
         key = key_field(resource, fields)
         if key is None:

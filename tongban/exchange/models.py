@@ -3,7 +3,8 @@ hosts, the systems that consume them, access requests and field-level grants, an
 
 A resource is served one of three ways: rows hosted here (RegistryRecord, filled by import or feed),
 a built-in base read from another context (population from accounts' persons, legal entities from
-legal persons), or a department's own HTTP endpoint (remote). Every write goes through services.py.
+legal persons, the e-licence library from licences), or a department's own HTTP endpoint (remote).
+Every write goes through services.py.
 """
 
 from django.conf import settings
@@ -15,8 +16,14 @@ class DataResource(models.Model):
     UNCONDITIONAL, CONDITIONAL, NOT_SHARED = "unconditional", "conditional", "not_shared"
     SHARING = [(UNCONDITIONAL, "无条件共享"), (CONDITIONAL, "有条件共享"), (NOT_SHARED, "不予共享")]
 
-    HOSTED, POPULATION, LEGAL_ENTITY, REMOTE = "hosted", "population", "legal_entity", "remote"
-    SERVED_BY = [(HOSTED, "平台托管"), (POPULATION, "人口库"), (LEGAL_ENTITY, "法人库"), (REMOTE, "部门接口")]
+    HOSTED, POPULATION, LEGAL_ENTITY, LICENCES, REMOTE = "hosted", "population", "legal_entity", "licences", "remote"
+    SERVED_BY = [
+        (HOSTED, "平台托管"),
+        (POPULATION, "人口库"),
+        (LEGAL_ENTITY, "法人库"),
+        (LICENCES, "电子证照库"),
+        (REMOTE, "部门接口"),
+    ]
 
     KEYS = [("id_number", "公民身份号码"), ("uscc", "统一社会信用代码"), ("licence", "证照编号"), ("address", "地址")]
     FREQUENCIES = [

@@ -23,6 +23,7 @@ import hmac
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from tongban.core.identifiers import parse_id_number, parse_uscc
 from tongban.core.masking import mask
 from tongban.exchange import access, providers
 from tongban.exchange.models import CallLog, DataResource, Grant, RegistryRecord, ResourceField
+from tongban.licences import selectors as licences
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +225,8 @@ def _records(resource: DataResource, keys: list[str], fields: list[str], results
             return _population_records(resource, keys)
         case DataResource.LEGAL_ENTITY:
             return _legal_entity_records(resource, keys)
+        case DataResource.LICENCES:
+            return licences.licence_records(keys)
         case DataResource.REMOTE:
             return _remote_records(resource, keys, fields, results, parsed)
     return _hosted_records(resource, keys)
@@ -293,22 +297,25 @@ def _remote_records(resource: DataResource, keys: list[str], fields: list[str], 
 # ---------------------------------------------------------------- keys and masking
 
 
+KEY_MAX = 100  # an e-licence identifier (GB/T 36904) runs to about 70 characters
+
+
 def key_normalised(key_kind: str, raw: str) -> str:
     """The key in its canonical form (checked by its checksum where it has one)."""
     match key_kind:
         case "id_number":
-            return _checked(parse_id_number, raw)
+            return _checked(lambda: parse_id_number(raw, field="keys").value)
         case "uscc":
-            return _checked(parse_uscc, raw)
+            return _checked(lambda: parse_uscc(raw, field="keys").value)
     value = (raw or "").strip()
-    if not value or len(value) > 64:
-        raise ValidationFailed("查询主键不能为空，且不超过64个字符。", code="bad_key", field="keys")
+    if not value or len(value) > KEY_MAX:
+        raise ValidationFailed(f"查询主键不能为空，且不超过{KEY_MAX}个字符。", code="bad_key", field="keys")
     return value
 
 
-def _checked(parser, raw: str) -> str:
+def _checked(parse: Callable[[], str]) -> str:
     try:
-        return parser(raw, field="keys").value
+        return parse()
     except ValidationFailed as error:
         raise ValidationFailed(error.message, code="bad_key", field="keys") from None
 

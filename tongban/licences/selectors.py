@@ -181,3 +181,41 @@ def licence_verify_public(identifier: str) -> Verification:
         raise NotFound("未找到该电子证照，请核对证照标识或二维码。", code="licence_not_found", field="identifier")
     key = SealKey.objects.filter(key_id=licence.key_id).first()
     return Verification(licence=licence, signature_valid=seal.seal_verify(licence, key=key), key=key)
+
+
+# ---------------------------------------------------------------- the library as an exchange resource
+
+# The fields of the exchange resource the library serves (exchange.DataResource served_by "licences",
+# key kind "licence": the identifier).
+LIBRARY_FIELDS = (
+    ("licence", "证照标识", "string", "public"),
+    ("type_name", "证照类型", "string", "public"),
+    ("holder_name", "持证主体", "string", "sensitive"),
+    ("holder_id_number", "持证主体证件号码", "id_number", "sensitive"),
+    ("issuer", "颁发机构", "string", "public"),
+    ("issued_on", "颁发日期", "date", "public"),
+    ("valid_until", "有效期至", "date", "public"),
+    ("status", "证照状态", "string", "public"),
+    ("seal_valid", "签章验证通过", "boolean", "public"),
+)
+
+
+def licence_records(keys: list[str]) -> dict[str, dict]:
+    """Records of the library for the exchange, by identifier: the licence with its current status
+    and a fresh check of its seal."""
+    found = _with_relations(Licence.objects.filter(identifier__in=[key.upper() for key in keys]))
+    return {licence.identifier: _library_record(licence) for licence in found}
+
+
+def _library_record(licence: Licence) -> dict:
+    return {
+        "licence": licence.identifier,
+        "type_name": licence.type.name,
+        "holder_name": licence.holder_name,
+        "holder_id_number": licence.holder_id_number,
+        "issuer": licence.issuer.name,
+        "issued_on": licence.issued_on.isoformat(),
+        "valid_until": licence.valid_until.isoformat() if licence.valid_until else "",
+        "status": licence.get_status_display(),
+        "seal_valid": seal.seal_verify(licence),
+    }
