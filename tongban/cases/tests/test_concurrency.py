@@ -1,66 +1,22 @@
-"""Concurrency on PostgreSQL: real threads, each on its own connection, committing for real.
-
-Transactional tests end by emptying every table, the rows the migrations seed (posts, the holiday
-calendar, themes …) included; the module puts those back when it is done, so later tests in the
-same session still find them (`serialized_rollback` makes pytest-django keep a copy)."""
+"""Concurrency on PostgreSQL (tongban.core.tests.racing): clerks and applicants racing for real."""
 
 import re
-import threading
 
 import pytest
-from django.db import connection, connections
 
 from tongban.accounts.tests.factories import UserFactory
 from tongban.cases import services
 from tongban.cases.models import Case
 from tongban.cases.tests.factories import ANSWERS, Crew, case_item, pdf_bytes, submitted_case
 from tongban.core.errors import Conflict
+from tongban.core.tests.racing import RACING, run_together, seeded_rows_restored  # noqa: F401 - fixture
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        # SQLite serialises every writer, so racing clerks cannot happen there; .ci/run's
-        # PostgreSQL pass runs these.
-        reason="row locks under parallel writers need PostgreSQL (run by .ci/run's PostgreSQL pass)",
-    ),
-]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _seeded_rows_restored(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        serialized = getattr(connection, "_test_serialized_contents", None)
-        if serialized:
-            connection.creation.deserialize_db_from_string(serialized)
+pytestmark = [*RACING, pytest.mark.usefixtures("seeded_rows_restored")]
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def run_together(work, count: int) -> list:
-    """Run work(i) in `count` threads released at the same instant; returns each result or error."""
-    results: list = [None] * count
-    start = threading.Barrier(count)
-
-    def thread(index: int) -> None:
-        try:
-            start.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as error:  # reported to the test, not swallowed
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=thread, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def test_two_clerks_accepting_the_same_case_at_once_one_wins_the_other_gets_conflict():

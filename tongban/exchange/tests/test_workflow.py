@@ -2,15 +2,14 @@
 table says; the forbidden ones are refused with a reason and change nothing."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from tongban.cases.tests.factories import officer
 from tongban.core.errors import Conflict
 from tongban.core.models import AuditEntry
+from tongban.core.tests.racing import POSTGRES_ONLY, run_together, seeded_rows_restored  # noqa: F401 - fixture
 from tongban.exchange import access, workflow
 from tongban.exchange.models import AccessRequest, DataResource, Grant
 from tongban.exchange.tests.factories import resource_with_fields
@@ -103,41 +102,13 @@ def test_transition_check_names_the_state_and_the_act():
 # ---------------------------------------------------------------- racing deciders (PostgreSQL)
 
 
-@pytest.fixture
-def _seeded_rows_restored(django_db_blocker):
-    """A transactional test empties every table, migration-seeded rows too; put them back after."""
-    yield
-    with django_db_blocker.unblock():
-        serialized = getattr(connection, "_test_serialized_contents", None)
-        if serialized:
-            connection.creation.deserialize_db_from_string(serialized)
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks under parallel writers need PostgreSQL (run by .ci/run's PostgreSQL pass)",
-)
-def test_racing_decisions_leave_exactly_one(_seeded_rows_restored):
+@POSTGRES_ONLY
+@pytest.mark.usefixtures("seeded_rows_restored")
+def test_racing_decisions_leave_exactly_one():
     request, parties = request_in(workflow.PENDING)
     acts = ["approve", "refuse", "withdraw", "approve"]
-    start = threading.Barrier(len(acts))
-    results: list = [None] * len(acts)
-
-    def decide(index: int) -> None:
-        try:
-            start.wait(timeout=30)
-            results[index] = DO[acts[index]](request, parties)
-        except Exception as error:  # reported to the test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=decide, args=(i,)) for i in range(len(acts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_together(lambda index: DO[acts[index]](request, parties), len(acts))
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(refused) == len(acts) - 1, results
     request.refresh_from_db()

@@ -1,53 +1,15 @@
-"""Concurrency on PostgreSQL: real threads, each on its own connection, committing for real."""
-
-import threading
+"""Concurrency on PostgreSQL (tongban.core.tests.racing): parallel issuing and acting on licences."""
 
 import pytest
-from django.db import connection, connections
 
 from tongban.accounts.tests.factories import PersonFactory
 from tongban.core.errors import Conflict
+from tongban.core.tests.racing import RACING, run_together, seeded_rows_restored  # noqa: F401 - fixture
 from tongban.licences import services
 from tongban.licences.models import Licence
 from tongban.licences.tests.factories import issued_licence, issuer_officer, licence_type, person_data
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="parallel writers need PostgreSQL (SQLite serialises every writer); run by .ci/run's PostgreSQL pass",
-    ),
-]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _seeded_rows_restored(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        serialized = getattr(connection, "_test_serialized_contents", None)
-        if serialized:
-            connection.creation.deserialize_db_from_string(serialized)
-
-
-def run_together(work, count: int) -> list:
-    results: list = [None] * count
-    start = threading.Barrier(count)
-
-    def thread(index: int) -> None:
-        try:
-            start.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as error:  # reported to the test, not swallowed
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=thread, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+pytestmark = [*RACING, pytest.mark.usefixtures("seeded_rows_restored")]
 
 
 def test_parallel_issuances_never_share_a_serial():
