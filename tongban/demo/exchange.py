@@ -834,9 +834,10 @@ SHOWCASE_FETCHED = ("M0002", "M0003")  # 户口簿 from the population base, 营
 
 def exemption_showcase_build() -> str | None:
     """A founder (`founder`, the legal representative of one demo company) applies online for
-    一次性创业补贴: the platform fetches their 户口簿 and their company's 营业执照, they upload the
-    rest. Returns the case number (None when it exists already). The lookups then show on their
-    "who looked at my data" page and in the call log, and reviewers see both snapshots."""
+    一次性创业补贴: the platform fetches their 户口簿 (population base) and their company's 营业执照
+    (the e-licence library, or the 法人库 where the library holds none), they upload the rest.
+    Returns the case number (None when it exists already). The lookups then show on their "who
+    looked at my data" page and in the call log, and reviewers see both snapshots."""
     from tongban.cases import services as cases
     from tongban.cases.models import Case
     from tongban.catalog.models import ItemVersion

@@ -32,11 +32,13 @@ class Command(BaseCommand):
         self._cases(scale)
         number = exemption_showcase_build()
         if number:
-            self._say(f"免提交示例：founder 申请“一次性创业补贴”，户口簿和营业执照由共享数据提供（办件 {number}）")
+            self._say(
+                f"免提交示例：founder 申请“一次性创业补贴”，户口簿取自人口库、营业执照取自电子证照库（办件 {number}）"
+            )
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role in DEMO_LOGINS:
             self.stdout.write(f"  {username:<11} {role}")
-        self.stdout.write(f"  {FOUNDER:<11} 创业者（其“一次性创业补贴”申请的户口簿、营业执照由共享数据提供）")
+        self.stdout.write(f"  {FOUNDER:<11} 创业者（其“一次性创业补贴”申请的户口簿取自人口库、营业执照取自电子证照库）")
 
     def _cases(self, scale: str) -> None:
         if not cases_exist():
