@@ -207,3 +207,72 @@ class SealKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_id}（{self.algorithm}）"
+
+
+class LicenceAuthorisation(models.Model):
+    """The holder's consent (证照授权): one department, or the staff handling one case, may use this
+    licence until `valid_until`. Each use is written to the exchange call log, where the holder sees
+    it. Revoking ends it at once; the row stays as a record of what was consented."""
+
+    licence = models.ForeignKey(Licence, verbose_name="证照", on_delete=models.PROTECT, related_name="authorisations")
+    department = models.ForeignKey(
+        "org.Department", verbose_name="授权部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case_number = models.CharField("授权办件编号", max_length=40, blank=True)
+    purpose = models.CharField("用途", max_length=200)
+    valid_until = models.DateField("授权有效期至")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="授权人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("授权时间", default=timezone.now)
+    revoked_at = models.DateTimeField("撤回时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "证照授权"
+        verbose_name_plural = "证照授权"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["department", "valid_until"], name="licauth_department_idx"),
+            models.Index(fields=["case_number"], name="licauth_case_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False, case_number="") | Q(department__isnull=True) & ~Q(case_number=""),
+                name="licauth_department_xor_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence_id} → {self.department_id or self.case_number}"
+
+
+class LicenceImport(models.Model):
+    """A bulk import of historical licences (存量证照入库) from CSV or xlsx, run in the background with
+    its progress and the rejected rows kept for the department to fix and resubmit."""
+
+    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+    STATUSES = [(PENDING, "排队中"), (RUNNING, "导入中"), (DONE, "已完成"), (FAILED, "已失败")]
+
+    department = models.ForeignKey("org.Department", verbose_name="颁发机构", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField("文件名", max_length=200)
+    file = models.FileField("文件", upload_to="licences/imports/%Y/%m/", blank=True)
+    status = models.CharField("状态", max_length=10, choices=STATUSES, default=PENDING)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理", default=0)
+    imported = models.PositiveIntegerField("已入库", default=0)
+    rejected = models.PositiveIntegerField("拒绝", default=0)
+    rejections = models.JSONField("拒绝行及原因", default=list)  # [{"line": 12, "reason": "…"}], capped
+    error = models.CharField("失败原因", max_length=300, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField("提交时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "证照导入批次"
+        verbose_name_plural = "证照导入批次"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"
