@@ -10,8 +10,9 @@ beside a baseline measured in the same run:
                    (session cookie + CSRF token), POST /api/v1/cases with small PDF materials
                    (BENCH_SUBMISSIONS, 1,000 in all) to gunicorn on a loopback port (2 processes
                    × 4 threads, as `tongban serve`), first embedded (audit sealing and events
-                   after each commit, in the request), then with a broker configured (the
-                   workers do both); baseline: GET /healthz from the same clients.
+                   after each commit, in the request), then configured as in production: a
+                   broker (the workers do both) and a shared Redis cache (BENCH_CACHE_URL,
+                   sessions read from it); baseline: GET /healthz from the same clients.
                    Target: ≥ 200 submissions/s, p95 < 200 ms.
   (b) queues       selectors.queues_for + selectors.queue_page (first page, its count included)
                    in-process, for a reviewer of one department and for a city-wide
@@ -46,6 +47,7 @@ SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "1000"))
 QUEUE_SAMPLES = int(os.environ.get("BENCH_QUEUE_SAMPLES", "40"))
 SWEEP_LAG_DAYS = int(os.environ.get("BENCH_SWEEP_LAG_DAYS", "3"))
 PARTS = set(os.environ.get("BENCH_PARTS", "a,b,c").split(","))
+REDIS = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/7")
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -266,11 +268,14 @@ def part_a(url: str) -> list[list[str]]:
         return "" if status == 200 else str(status)
 
     rows = []
-    for label, broker in (
-        ("内嵌（提交后同步封存审计、分发事件）", ""),
-        ("配置消息队列（封存与分发交给后台）", "memory://"),
+    for label, production in (
+        ("内嵌（提交后同步封存审计、分发事件）", {}),
+        (
+            "生产配置（消息队列封存与分发，Redis 缓存会话）",
+            {"TONGBAN_BROKER_URL": "memory://", "TONGBAN_CACHE_URL": REDIS},
+        ),
     ):
-        os.environ["TONGBAN_BROKER_URL"] = broker
+        os.environ.update(production)
         port = free_port()
         server = start_server(url, port)
         try:
@@ -284,7 +289,8 @@ def part_a(url: str) -> list[list[str]]:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-            os.environ.pop("TONGBAN_BROKER_URL", None)
+            for name in production:
+                os.environ.pop(name)
     return rows
 
 

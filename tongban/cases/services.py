@@ -34,7 +34,6 @@ from tongban.core.audit import audit_record
 from tongban.core.calendar import add_working_days
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError, ValidationFailed
 from tongban.core.events import event_record, events_dispatch_after_commit
-from tongban.org import selectors as org
 
 SELF_SERVICE = (Case.WEB, Case.MOBILE)  # the applicant files alone: the platform asks what a clerk would
 
@@ -112,7 +111,7 @@ def _record(
 
 
 def _history_append(case: Case, *, act: str, actor, code: int | None, opinion: str = "") -> CaseStatus:
-    office = org.department_by_id(case.office_id)
+    office = case.office
     return CaseStatus.objects.create(
         case=case,
         act=act,
@@ -170,7 +169,7 @@ def case_draft_start(
     """A draft application for the item's current version. Citizens apply for themselves (or an
     enterprise they act for); window clerks and village agents name the applicant."""
     with transaction.atomic():
-        case = _draft_new(
+        case, _ = _draft_new(
             actor,
             item_id=item_id,
             person_id=person_id,
@@ -192,7 +191,8 @@ def _draft_new(
     consent: dict | None,
     answers: dict | None = None,
     eligibility: dict | None = None,
-) -> Case:
+) -> tuple[Case, list[CaseMaterial]]:
+    """A new draft under the item's current version, with its list of materials."""
     version = catalog.version_current_for_item(item_id)
     person_id, channel = _applicant_for(actor, person_id=person_id, channel=channel, consent=consent)
     self_service = channel in (Case.WEB, Case.MOBILE, Case.API)
@@ -201,6 +201,8 @@ def _draft_new(
     if legal_person_id and self_service and not accounts.person_acts_for(person_id, legal_person_id):
         raise PermissionDenied("您尚未获得该企业的办事授权，请先在“企业办事授权”中绑定。", code="no_mandate")
     person = accounts.person_by_id(person_id)
+    if actor.person_id == person.pk:
+        actor.person = person  # applying for themselves: their name in the history needs no second read
     legal = accounts.legal_person_by_id(legal_person_id) if legal_person_id else None
     if legal is None and not version.for_persons:
         raise ValidationFailed("该事项仅面向法人办理，请选择以企业身份申请。", code="item_for_legal_persons")
@@ -227,7 +229,7 @@ def _draft_new(
         eligibility=eligibility or {},
         promised_days=0 if version.promise_kind == "instant" else version.promised_limit_days,
     )
-    CaseMaterial.objects.bulk_create(
+    materials = CaseMaterial.objects.bulk_create(
         CaseMaterial(
             case=case,
             version_material_id=m.pk,
@@ -240,7 +242,7 @@ def _draft_new(
         )
         for index, m in enumerate(version.materials.all())
     )
-    return case
+    return case, materials
 
 
 def _applicant_for(actor, *, person_id, channel, consent) -> tuple[int, str]:
@@ -414,16 +416,24 @@ def case_submit_with_correction(
         return case_correction_request(actor=actor, case_id=case_id, items=items, note=note, limit_days=limit_days)
 
 
-def _submit(actor, case: Case, *, missing_materials_noticed: bool = False, detail: dict | None = None) -> Case:
-    """Submit a case locked (or created) by this transaction."""
+def _submit(
+    actor,
+    case: Case,
+    *,
+    missing_materials_noticed: bool = False,
+    detail: dict | None = None,
+    drafted: list[CaseMaterial] | None = None,
+) -> Case:
+    """Submit a case locked by this transaction, or `drafted` by it: then its materials are in hand
+    and its version was found current a moment ago."""
     _open(case, "submit", actor)
     version = catalog.version_for_case(case.version_id)
-    if not catalog.version_is_current(case.version_id):
+    if drafted is None and not catalog.version_is_current(case.version_id):
         raise Conflict("该事项的办事指南已更新，请重新开始申请。", code="version_outdated")
     if case.channel in SELF_SERVICE and version.conditions and not case.eligibility.get("confirmed"):
         raise ValidationFailed("请先阅读受理条件，并确认“我已阅读并符合受理条件”。", code="eligibility_unconfirmed")
     answers = _answers_checked(version, case.answers)
-    _materials_settled(case, answers, actor, missing_ok=missing_materials_noticed)
+    _materials_settled(case, answers, actor, materials=drafted, missing_ok=missing_materials_noticed)
     case.answers = answers
     case.number = _case_number(case)
     case.submitted_at = timezone.now()
@@ -441,15 +451,16 @@ def _answers_checked(version, answers: dict) -> dict:
     return cleaned
 
 
-def _materials_settled(case: Case, answers: dict, actor, *, missing_ok: bool = False) -> None:
+def _materials_settled(
+    case: Case, answers: dict, actor, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
+) -> None:
     """Drop conditional materials that do not apply; let the platform supply what it can; every
     required material still missing is listed at once."""
     rules = {m.pk: m.condition_rule for m in catalog.version_for_case(case.version_id).materials.all()}
-    missing, dropped_files = [], []
-    for material in case.materials.prefetch_related("files"):
+    missing, dropped = [], []
+    for material in case.materials.all() if materials is None else materials:
         if not rule_applies(rules.get(material.version_material_id), answers):
-            dropped_files += [f.file.name for f in material.files.all()]
-            material.delete()
+            dropped.append(material.pk)
             continue
         problem = ""
         if not material.provided and material.source in ("licence", "shared"):
@@ -459,7 +470,17 @@ def _materials_settled(case: Case, answers: dict, actor, *, missing_ok: bool = F
             missing.append(_missing_message(material, problem))
     if missing and not missing_ok:
         raise ValidationFailed(f"还缺{len(missing)}项材料。", code="materials_missing", problems=missing)
-    transaction.on_commit(lambda: _delete_stored(dropped_files))
+    if dropped:
+        _materials_drop(dropped)
+
+
+def _materials_drop(material_ids: list[int]) -> None:
+    """Delete materials that do not apply, with their files (the stored content once committed)."""
+    files = CaseFile.objects.filter(material_id__in=material_ids)
+    stored = list(files.values_list("file", flat=True))
+    files.delete()
+    CaseMaterial.objects.filter(pk__in=material_ids).delete()
+    transaction.on_commit(lambda: _delete_stored(stored))
 
 
 def _supply_from_source(case: Case, material: CaseMaterial, actor) -> str:
@@ -1095,7 +1116,7 @@ def case_apply(
     stored: list[str] = []
     try:
         with transaction.atomic():
-            case = _draft_new(
+            case, materials = _draft_new(
                 actor,
                 item_id=item_id,
                 person_id=person_id,
@@ -1105,25 +1126,29 @@ def case_apply(
                 answers=answers,
                 eligibility=eligibility,
             )
-            files = _files_attach(case, checked, actor, stored)
-            return _submit(actor, case, detail={"files": files})
+            files = _files_attach(case, materials, checked, actor, stored)
+            return _submit(actor, case, detail={"files": files}, drafted=materials)
     except Exception:
         _delete_stored(stored)
         raise
 
 
-def _files_attach(case: Case, checked: list[tuple[Upload, CheckedUpload]], actor, stored: list[str]) -> list[dict]:
-    materials = {m.pk: m for m in case.materials.all()}
-    by_code = {m.standard_code: m for m in materials.values()}
+def _files_attach(
+    case: Case, materials: list[CaseMaterial], checked: list[tuple[Upload, CheckedUpload]], actor, stored: list[str]
+) -> list[dict]:
+    by_id = {m.pk: m for m in materials}
+    by_code = {m.standard_code: m for m in materials}
     rows = []
     for upload, content in checked:
-        material = materials.get(upload.material_id) or by_code.get(upload.standard_code)
+        material = by_id.get(upload.material_id) or by_code.get(upload.standard_code)
         if material is None:
             raise NotFound(f"该事项没有文件“{upload.name}”所对应的材料。", code="material_not_found")
         rows.append(_file_stored(case, material, upload.name, content, actor))
         stored.append(rows[-1].file.name)
     CaseFile.objects.bulk_create(rows)
     CaseMaterial.objects.filter(pk__in={row.material_id for row in rows}).update(provided=CaseMaterial.UPLOAD)
+    for row in rows:
+        row.material.provided = CaseMaterial.UPLOAD
     return [_file_detail(row.material.name, row) for row in rows]
 
 

@@ -135,6 +135,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+if os.environ.get("TONGBAN_CACHE_URL"):
+    # A shared cache answers session reads without a database query (writes go to both); a
+    # process-local cache could not: a log-out in one web process would not reach the others.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # The city's SMS platform (notifications.sms): unset, no text message is sent (agents use signatures).
 TONGBAN_SMS_GATEWAY_URL = os.environ.get("TONGBAN_SMS_GATEWAY_URL", "")
 TONGBAN_SMS_GATEWAY_TOKEN = os.environ.get("TONGBAN_SMS_GATEWAY_TOKEN", "")
