@@ -232,6 +232,10 @@ TONGBAN_SEAL_ALGORITHM = os.environ.get("TONGBAN_SEAL_ALGORITHM", "sm2")
 TONGBAN_SEAL_MASTER_KEY = os.environ.get("TONGBAN_SEAL_MASTER_KEY", "")
 TONGBAN_LICENCE_SWEEP_SECONDS = float(os.environ.get("TONGBAN_LICENCE_SWEEP_SECONDS", "3600"))
 TONGBAN_LICENCE_REMIND_DAYS = int(os.environ.get("TONGBAN_LICENCE_REMIND_DAYS", "30"))
+# Imports of historical licences (存量证照入库): largest file accepted, and whether a batch runs on a
+# thread of the web process when no broker is configured (False: inline, as the tests do).
+TONGBAN_LICENCE_IMPORT_MAX_BYTES = int(os.environ.get("TONGBAN_LICENCE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+TONGBAN_LICENCE_IMPORT_BACKGROUND = env_bool("TONGBAN_LICENCE_IMPORT_BACKGROUND", True)
 
 # Periodic jobs: read by Celery beat in production and by the embedded scheduler of `tongban serve`.
 CELERY_BEAT_SCHEDULE = {
@@ -244,6 +248,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "exchange-imports-sweep": {"task": "tongban.exchange.tasks.imports_sweep", "schedule": 60.0},
     "licences-expiry-sweep": {"task": "tongban.licences.tasks.expiry_sweep", "schedule": TONGBAN_LICENCE_SWEEP_SECONDS},
+    "licences-imports-sweep": {"task": "tongban.licences.tasks.imports_sweep", "schedule": 60.0},
     "exchange-access-overdue": {
         "task": "tongban.exchange.tasks_access.access_overdue_sweep",
         "schedule": TONGBAN_EXCHANGE_OVERDUE_SWEEP_SECONDS,

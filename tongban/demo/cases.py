@@ -52,6 +52,7 @@ from tongban.demo.city import (
     named_id_number,
     rng_for,
 )
+from tongban.demo.licence_fields import holder_of_legal_person, holder_of_person, licence_field_values
 from tongban.org.models import Department
 
 Say = Callable[[str], None]
@@ -420,13 +421,24 @@ def _open_age(rng: random.Random, state: str, promised: int, gaps: list[int], ac
 
 def _result_data(case: Case, version: ItemVersion) -> dict:
     """What the issuing officer enters for a licence result: the fields the case leaves empty (the
-    demo forms carry none of a licence's fields) get a plain value of their kind."""
-    plain = {"date": timezone.localdate().isoformat(), "integer": 100, "boolean": False}
-    return {
-        field.name: plain.get(field.kind, version.name)
-        for field in results.result_fields(case=case, version=version)
-        if field.value in (None, "")
-    }
+    demo forms carry none of a licence's fields) get plausible values for the holder and the type —
+    a business scope that fits the enterprise, an address in the city, a capital, dates, names —
+    drawn from a random.Random seeded with the case (tongban.demo.licence_fields)."""
+    missing = [field for field in results.result_fields(case=case, version=version) if field.value in (None, "")]
+    if not missing:
+        return {}
+    if case.legal_person_id:
+        holder = holder_of_legal_person(
+            LegalPerson.objects.select_related("legal_representative").get(pk=case.legal_person_id)
+        )
+    else:
+        holder = holder_of_person(Person.objects.get(pk=case.person_id))
+    return licence_field_values(
+        rng_for(f"results:{case.pk}"),
+        type_code=version.result_licence_type,
+        fields=[{"name": field.name, "label": field.label, "type": field.kind} for field in missing],
+        holder=holder,
+    )
 
 
 def _case_create(plan: Plan) -> Case:

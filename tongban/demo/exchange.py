@@ -32,7 +32,7 @@ from tongban.accounts.models import LegalPerson, Mandate, Person, Post, User
 from tongban.demo.city import CITY_CODE, CITY_PREFIX, DEMO_PASSWORD, rng_for
 from tongban.exchange import imports, services
 from tongban.exchange.models import DataResource
-from tongban.licences.selectors import LIBRARY_FIELDS
+from tongban.licences.selectors import LIBRARY_FIELDS, library_holder_fields
 from tongban.org.models import Department
 
 Say = Callable[[str], None]
@@ -125,6 +125,26 @@ RESOURCES = (
         frequency="realtime",
         key_kind="licence",
         served_by=DataResource.LICENCES,
+    ),
+    *(
+        ResourceSpec(
+            f"licence_library_holder_{key_kind}",
+            f"电子证照库（按{by}）",
+            "data",
+            f"按{by}查询{whose}名下的全部电子证照（含已撤销、注销、失效的）：证照标识、类型、状态代码和名称、"
+            "颁发机构、有效期至和签章验证结果。",
+            tuple(
+                (name, label, kind, LEVEL_CODES[level], name == key_kind)
+                for name, label, kind, level in library_holder_fields(key_kind)
+            ),
+            frequency="realtime",
+            key_kind=key_kind,
+            served_by=DataResource.LICENCES,
+        )
+        for key_kind, by, whose in (
+            ("id_number", "持证人公民身份号码", "自然人"),
+            ("uscc", "持证单位统一社会信用代码", "法人和其他组织"),
+        )
     ),
     ResourceSpec(
         "civil",

@@ -2,7 +2,9 @@
 `short_code` is the catalogue's code: YYZZ, JHZ, …), a seal key per issuing department, and
 licences for the demo population and enterprises — a 营业执照 (and for food businesses a 食品经营许可证)
 for every legal person, 居民身份证 and 社会保障卡 for a share of adults, some 结婚证, 出生医学证明,
-残疾人证 and 不动产权证书. Deterministic (fixed seed); skipped when the types exist.
+残疾人证 and 不动产权证书. Each type has its visual layout (版式, LAYOUTS); the fields the seed does not
+set itself get plausible values from tongban.demo.licence_fields. Deterministic (fixed seed);
+skipped when the types exist.
 
 Call `seed_licences()` after the city (departments, persons, legal persons) is built.
 """
@@ -15,10 +17,31 @@ from django.db import transaction
 
 from tongban.accounts.models import LegalPerson, Person
 from tongban.demo.city import city_map_plan, departments_load
+from tongban.demo.licence_fields import holder_of_legal_person, holder_of_person, licence_field_values
 from tongban.licences import services
 from tongban.licences.models import LicenceType
 
 SEED = "2026:licences"
+LAYOUTS = {  # short code -> layout (licences/documents/<layout>.html)
+    "YYZZ": "business_licence",
+    "SPJYXKZ": "permit",
+    "GGCSWSXKZ": "permit",
+    "DLYSJYXKZ": "permit",
+    "YPJYXKZ": "permit",
+    "PWXKZ": "permit",
+    "JMSFZ": "card",
+    "JZZ": "card",
+    "SBK": "card",
+    "CJRZ": "card",
+    "JKZM": "card",
+    "JHZ": "certificate",
+    "LHZ": "certificate",
+    "CSYXZM": "certificate",
+    "BDCQZ": "certificate",
+    "YFJZZ": "certificate",
+    "WFZJLZM": "certificate",
+    "JSZGZS": "certificate",
+}
 
 
 def _f(name: str, label: str, kind: str = "text", required: bool = True) -> dict:
@@ -231,6 +254,7 @@ def seed_licences() -> LicenceSeedReport:
                 holder_kind=holder,
                 fields=fields,
                 validity_years=years,
+                template=f"licences/documents/{LAYOUTS[short]}.html",
             )
             report.types += 1
     rng = random.Random(SEED)
@@ -249,11 +273,14 @@ def _issuer_keys(keys: list[str], departments: dict) -> list[str]:
     return found
 
 
-def _issue(types, short: str, department, *, person=None, legal=None, data: dict, valid_from: dt.date) -> None:
+def _issue(rng, types, short: str, department, *, person=None, legal=None, data: dict, valid_from: dt.date) -> None:
+    """Issue with `data`; the type's other fields get plausible values for the holder."""
+    holder = holder_of_legal_person(legal) if legal else holder_of_person(person)
+    filled = licence_field_values(rng, type_code=short, fields=types[short].fields, holder=holder, given=data)
     services.licence_issue(
         actor=None,
         type_code=short,
-        data=data,
+        data={**data, **filled},
         issuer_department_id=department.pk,
         holder_person_id=person.pk if person else None,
         holder_legal_person_id=legal.pk if legal else None,
@@ -271,35 +298,25 @@ def _licences_of(rng: random.Random, types, departments, legal) -> int:
     """A company's 营业执照, and a 食品经营许可证 for food businesses (and some others)."""
     founded = legal.established_on or dt.date(2020, 1, 1)
     _issue(
+        rng,
         types,
         "YYZZ",
         departments["amr"],
         legal=legal,
         valid_from=founded,
-        data={
-            "company_type": legal.get_kind_display(),
-            "legal_representative": legal.legal_representative.real_name,
-            "registered_capital": rng.choice([10, 50, 100, 200, 500, 1000]),
-            "established_on": founded.isoformat(),
-            "address": legal.address or "示范市",
-            "scope": rng.choice(["餐饮服务", "日用百货销售", "软件开发", "道路货物运输", "食品销售", "建筑装饰"]),
-        },
+        data={"legal_representative": legal.legal_representative.real_name, "established_on": founded.isoformat()},
     )
     if not ("餐" in legal.name or "食" in legal.name or rng.random() < 0.15):
         return 1
     start = max(founded, dt.date.today() - dt.timedelta(days=rng.randrange(30, 1800)))
     _issue(
+        rng,
         types,
         "SPJYXKZ",
         departments["amr"],
         legal=legal,
         valid_from=start,
-        data={
-            "operator": legal.name,
-            "address": legal.address or "示范市",
-            "main_form": "餐饮服务经营者",
-            "items": "热食类食品制售",
-        },
+        data={"operator": legal.name},
     )
     return 2
 
@@ -312,27 +329,24 @@ def _personal_licences(rng: random.Random, types, departments) -> int:
         for index, person in enumerate(adults):
             if index % 2 == 0:
                 _issue(
+                    rng,
                     types,
                     "JMSFZ",
                     departments["psb"],
                     person=person,
                     valid_from=dt.date(2015 + index % 10, 3, 1),
-                    data={
-                        "sex": person.get_sex_display(),
-                        "ethnicity": "汉",
-                        "birth_date": person.birth_date.isoformat(),
-                        "address": "示范市",
-                    },
+                    data={"sex": person.get_sex_display(), "birth_date": person.birth_date.isoformat()},
                 )
                 count += 1
             if index % 3 == 0:
                 _issue(
+                    rng,
                     types,
                     "SBK",
                     departments["hrss"],
                     person=person,
                     valid_from=dt.date(2018, 6, 1),
-                    data={"card_number": f"H{person.pk:09d}", "bank": rng.choice(["工商银行", "农业银行", "建设银行"])},
+                    data={"card_number": f"H{person.pk:09d}"},
                 )
                 count += 1
         for index in range(0, min(len(adults) - 1, 60), 2):
@@ -340,6 +354,7 @@ def _personal_licences(rng: random.Random, types, departments) -> int:
             day = dt.date(2010 + index % 14, 5, 20)
             for holder, spouse in ((husband, wife), (wife, husband)):
                 _issue(
+                    rng,
                     types,
                     "JHZ",
                     departments["ca"],
@@ -356,41 +371,33 @@ def _personal_licences(rng: random.Random, types, departments) -> int:
         for index, child in enumerate(children):
             mother = adults[(index * 7) % len(adults)] if adults else None
             _issue(
+                rng,
                 types,
                 "CSYXZM",
                 departments["nhc"],
                 person=child,
                 valid_from=child.birth_date,
-                data={
-                    "birth_date": child.birth_date.isoformat(),
-                    "birth_place": "示范市妇幼保健院",
-                    "mother_name": mother.real_name if mother else "—",
-                    "weight_g": 2800 + (index * 97) % 1200,
-                },
+                data={"birth_date": child.birth_date.isoformat(), "mother_name": mother.real_name if mother else ""},
             )
             count += 1
-        for index, person in enumerate(adults[::25]):
+        for person in adults[::25]:
             _issue(
+                rng,
                 types,
                 "CJRZ",
                 departments["dpf"],
                 person=person,
                 valid_from=dt.date(2022, 1, 1),
-                data={"category": rng.choice(["肢体", "视力", "听力"]), "grade": rng.choice(["三级", "四级"])},
+                data={},
             )
             _issue(
+                rng,
                 types,
                 "BDCQZ",
                 departments["nr"],
                 person=person,
                 valid_from=dt.date(2019, 9, 1),
-                data={
-                    "location": f"示范市东华路{index + 1}号",
-                    "unit_number": f"341902001001GB{index:05d}F0001",
-                    "use": "住宅",
-                    "area": 80 + index * 3,
-                    "right_type": "国有建设用地使用权/房屋所有权",
-                },
+                data={},
             )
             count += 2
     return count

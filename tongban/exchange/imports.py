@@ -33,7 +33,6 @@ come from accounts and cannot be imported.
 
 import csv
 import datetime as dt
-import io
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -56,6 +55,8 @@ from tongban.core.identifiers import (
     parse_id_number,
     parse_uscc,
 )
+from tongban.core.tabular import NOT_UTF8, FileUnreadable, file_rows, rows_estimate
+from tongban.core.tabular import rejections_csv as report_csv
 from tongban.exchange.models import DataResource, ImportBatch, RegistryRecord, ResourceField
 
 log = logging.getLogger(__name__)
@@ -407,79 +408,6 @@ def _as_text(value) -> str:
     return str(value)
 
 
-# ---------------------------------------------------------------- reading files
-
-
-class FileUnreadable(TongbanError):
-    status = 422
-    code = "import_unreadable"
-
-
-def file_rows(handle, filename: str) -> Iterator[list[str]]:
-    """The rows of an uploaded file as lists of text, header first."""
-    if filename.lower().endswith(".xlsx"):
-        return _xlsx_rows(handle)
-    return _csv_rows(handle)
-
-
-def _csv_rows(handle) -> Iterator[list[str]]:
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-    try:
-        yield from csv.reader(text)
-    except UnicodeDecodeError:
-        raise FileUnreadable(
-            "文件不是UTF-8编码。请在Excel中选择“另存为 → CSV UTF-8（逗号分隔）”后重新上传，或直接上传xlsx文件。"
-        ) from None
-    except csv.Error as error:
-        raise FileUnreadable(f"CSV文件格式有误：{error}。") from None
-
-
-def _xlsx_rows(handle) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    if not handle.seekable():
-        handle = io.BytesIO(handle.read())
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises several kinds for a file that is not a workbook
-        raise FileUnreadable("无法读取该xlsx文件，请确认文件未损坏且不是旧版xls格式。") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in row]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def rows_estimate(handle, filename: str) -> int:
-    """Data rows in the file, for the progress bar (lines minus the header; quoted line breaks
-    make it a slight over-estimate, corrected when the run ends)."""
-    if filename.lower().endswith(".xlsx"):
-        return 0  # known once the sheet is opened
-    lines, last = 0, b""
-    while chunk := handle.read(1 << 20):
-        lines += chunk.count(b"\n")
-        last = chunk
-    handle.seek(0)
-    if last and not last.endswith(b"\n"):
-        lines += 1
-    return max(lines - 1, 0)
-
-
 # ---------------------------------------------------------------- staging and merging
 
 
@@ -804,21 +732,8 @@ def _fail(batch: ImportBatch, message: str) -> None:
 
 def rejections_csv(batch: ImportBatch) -> str:
     """The stored report as CSV text (with a BOM so Excel opens it as UTF-8)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["行号", "原因"])
-    for entry in batch.rejections:
-        writer.writerow([entry["row"], "；".join(entry["reasons"])])
-    if batch.rejected > len(batch.rejections):
-        writer.writerow(
-            [
-                "",
-                f"另有{batch.rejected - len(batch.rejections)}行未通过校验，未逐行列出；"
-                "请修改以上各行后重新导入以查看。",
-            ]
-        )
-    return out.getvalue()
+    entries = ((entry["row"], "；".join(entry["reasons"])) for entry in batch.rejections)
+    return report_csv(entries, total=batch.rejected)
 
 
 # ---------------------------------------------------------------- recovery
@@ -1154,9 +1069,7 @@ def _run_sql(batch: ImportBatch, schema: "Schema", handle, stagings: list) -> No
     try:
         header_text = header_line.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FileUnreadable(
-            "文件不是UTF-8编码。请在Excel中选择“另存为 → CSV UTF-8（逗号分隔）”后重新上传，或直接上传xlsx文件。"
-        ) from None
+        raise FileUnreadable(NOT_UTF8) from None
     header = next(csv.reader([header_text]), None)
     if not header or not any(cell.strip() for cell in header):
         raise ValidationFailed("文件是空的：第1行应为标题行（字段代码或字段名称）。", code="import_empty")

@@ -226,7 +226,7 @@ def _records(resource: DataResource, keys: list[str], fields: list[str], results
         case DataResource.LEGAL_ENTITY:
             return _legal_entity_records(resource, keys)
         case DataResource.LICENCES:
-            return licences.licence_records(keys)
+            return licences.licence_records(keys, key_kind=resource.key_kind)  # by identifier or by holder
         case DataResource.REMOTE:
             return _remote_records(resource, keys, fields, results, parsed)
     return _hosted_records(resource, keys)
@@ -310,7 +310,7 @@ def key_normalised(key_kind: str, raw: str) -> str:
     value = (raw or "").strip()
     if not value or len(value) > KEY_MAX:
         raise ValidationFailed(f"查询主键不能为空，且不超过{KEY_MAX}个字符。", code="bad_key", field="keys")
-    return value
+    return value.upper() if key_kind == "licence" else value  # licence numbers ignore case, as their digest does
 
 
 def _checked(parse: Callable[[], str]) -> str:
@@ -537,6 +537,57 @@ def _test_ended(batch: _Batch) -> bool:
     # A test case wraps each test in a transaction it rolls back by design: rows written under it
     # end with the test, and must not reappear in the next one. (Django marks those blocks.)
     return batch.outermost._from_testcase and batch.outermost not in connection.atomic_blocks
+
+
+# ---------------------------------------------------------------- uses outside the interface
+
+
+def resource_serving(served_by: str) -> DataResource | None:
+    """The resource a built-in base is registered as, keyed by licence identifier (served_by
+    "licences": the e-licence library), the published one first; None when the catalogue has none."""
+    resources = DataResource.objects.filter(served_by=served_by, key_kind="licence")
+    return resources.order_by("-is_active", "code").first()
+
+
+def calllog_use_write(
+    *,
+    served_by: str,
+    key: str,
+    department_id: int,
+    region_code: str,
+    purpose: str,
+    staff_user_id: int | None = None,
+    case_number: str = "",
+    fields: list[str] | None = None,
+) -> bool:
+    """Log one use of a record of a built-in base made outside the query interface — a licence
+    opened under its holder's authorisation, or reused in the holder's own application — as a
+    successful call of that base's resource, keyed by the same digest as a lookup of that key, so
+    the holder finds it with the lookups. The row survives the caller's transaction like any log
+    row (calllog_write). False, and nothing written, when no resource serves the base: the caller
+    keeps the use on record another way."""
+    resource = resource_serving(served_by)
+    if resource is None:
+        return False
+    key = (key or "").strip()
+    row = CallLog(
+        region_code=region_code,
+        called_at=timezone.now(),
+        resource_id=resource.pk,
+        provider_id=resource.provider_id,
+        department_id=department_id,
+        system_id=None,
+        staff_user_id=staff_user_id,
+        purpose=purpose.strip()[:300] or "（未说明）",
+        case_number=(case_number or "")[:40],
+        key_digest=key_digest(key),
+        key_masked=key_masked(resource.key_kind, key),
+        fields=list(fields or []),
+        result_count=1,
+        outcome=CallLog.OK,
+    )
+    calllog_write([row])
+    return True
 
 
 def _flush_after_request(**kwargs) -> None:

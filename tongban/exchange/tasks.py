@@ -8,12 +8,10 @@ runs it inline, as the tests do). Either way the task is idempotent: it runs a b
 the batch is pending.
 """
 
-import threading
-
 from celery import shared_task
 from django.conf import settings
-from django.db import connections
 
+from tongban.core.background import task_start
 from tongban.exchange import imports
 
 
@@ -29,18 +27,4 @@ def imports_sweep() -> dict:
 
 def import_dispatch(batch_id: int) -> None:
     """Start a batch: on a worker with a broker, else on a thread (or inline when so configured)."""
-    if settings.TONGBAN_BROKER_URL:
-        import_run.delay(batch_id)
-    elif settings.TONGBAN_EXCHANGE_IMPORT_BACKGROUND:
-        threading.Thread(
-            target=_run_in_thread, args=(batch_id,), name=f"tongban-import-{batch_id}", daemon=True
-        ).start()
-    else:
-        import_run.run(batch_id)
-
-
-def _run_in_thread(batch_id: int) -> None:
-    try:
-        import_run.run(batch_id)
-    finally:
-        connections.close_all()  # this thread's own connections
+    task_start(import_run, batch_id, background=settings.TONGBAN_EXCHANGE_IMPORT_BACKGROUND)

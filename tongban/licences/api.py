@@ -10,9 +10,13 @@ from ninja.security import django_auth
 
 from tongban.accounts import selectors as accounts
 from tongban.licences import selectors, services
+from tongban.licences.api_imports import router as imports_router
+from tongban.licences.api_wallet import router as wallet_router
 from tongban.licences.models import Licence
 
 router = Router(auth=django_auth)
+router.add_router("", wallet_router)  # authorisations, uses, shared licences (api_wallet.py)
+router.add_router("/imports", imports_router)  # imports of historical licences (api_imports.py)
 
 
 class VerifyOut(Schema):

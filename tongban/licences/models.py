@@ -253,7 +253,9 @@ class LicenceImport(models.Model):
     PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
     STATUSES = [(PENDING, "排队中"), (RUNNING, "导入中"), (DONE, "已完成"), (FAILED, "已失败")]
 
-    department = models.ForeignKey("org.Department", verbose_name="颁发机构", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        "org.Department", verbose_name="颁发机构", on_delete=models.PROTECT, related_name="+"
+    )
     filename = models.CharField("文件名", max_length=200)
     file = models.FileField("文件", upload_to="licences/imports/%Y/%m/", blank=True)
     status = models.CharField("状态", max_length=10, choices=STATUSES, default=PENDING)

@@ -5,6 +5,12 @@ seal must verify. A licence that is suspended, revoked, cancelled or expired is 
 message saying so — a verdict on the applicant's material that ends the search (cases.sources) —
 and the applicant uploads a valid one instead. Registered first, before registries that merely
 hold data of the same licence type.
+
+Each reuse is a use of the licence the holder sees on its page (wallet.licence_use_record): one
+call-log row as the case's handling department, purpose "办件免提交：<item>·<material>" as the
+exchange's resolvers write theirs, with the case number once it has one. The resolver runs inside
+the submission's transaction; the row outlives its rollback (a submission refused for another
+missing material still read the licence).
 """
 
 from django.utils import timezone
@@ -12,7 +18,7 @@ from django.utils import timezone
 from tongban.accounts import selectors as accounts
 from tongban.cases.sources import Evidence, material_source_register
 from tongban.core.errors import ValidationFailed
-from tongban.licences import selectors
+from tongban.licences import selectors, wallet
 from tongban.licences.models import VALID, LicenceType
 from tongban.licences.seal import seal_verify
 
@@ -26,6 +32,14 @@ def licence_resolve(*, case, material, actor) -> Evidence | None:
     if licence is None:
         return None  # the library holds none for this applicant: another source, or an upload
     _valid_checked(licence, material.name)
+    wallet.licence_use_record(
+        licence=licence,
+        department_id=case.department_id,
+        region_code=case.region_code,
+        purpose=f"办件免提交：{case.item_name}·{material.name}",
+        actor=actor,
+        case_number=case.number or "",
+    )
     return Evidence(
         provided="licence",
         reference=licence.identifier,

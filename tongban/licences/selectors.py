@@ -11,7 +11,9 @@ from tongban.accounts import selectors as accounts
 from tongban.core.errors import NotFound
 from tongban.licences import permissions, seal
 from tongban.licences.identifiers import licence_identifier_parse
-from tongban.licences.models import Licence, LicenceStatus, LicenceType, SealKey
+from tongban.licences.models import Licence, LicenceImport, LicenceStatus, LicenceType, SealKey
+from tongban.licences.workflow import ISSUING_POSTS
+from tongban.org import selectors as org
 
 PAGE_SIZE = 20
 
@@ -183,6 +185,51 @@ def licence_verify_public(identifier: str) -> Verification:
     return Verification(licence=licence, signature_valid=seal.seal_verify(licence, key=key), key=key)
 
 
+# ---------------------------------------------------------------- imports of historical licences
+
+
+def licence_types_issued_by(department_id: int) -> QuerySet[LicenceType]:
+    """The active types a department is registered to issue."""
+    return LicenceType.objects.filter(issuing_departments=department_id, active=True).order_by("short_code")
+
+
+def licence_import_departments(actor) -> list:
+    """The departments the actor may import historical licences for: issuing departments of an
+    active type, in the actor's data scope, when the actor holds an issuing post."""
+    if not any(accounts.staff_has_post(actor, post) for post in ISSUING_POSTS):
+        return []
+    issuing = LicenceType.issuing_departments.through.objects.filter(licencetype__active=True)
+    departments = org.departments_in_scope(accounts.staff_scope(actor))
+    return list(departments.filter(pk__in=issuing.values("department_id")))
+
+
+def licence_import_types(departments: list) -> QuerySet[LicenceType]:
+    """The active types any of these departments issues (for the template download)."""
+    types = LicenceType.objects.filter(issuing_departments__in=[d.pk for d in departments], active=True)
+    return types.distinct().order_by("short_code")
+
+
+def _imports_in_scope(actor) -> QuerySet[LicenceImport]:
+    scope = accounts.staff_scope(actor)
+    batches = LicenceImport.objects.filter(department__region__code__startswith=scope.region_prefix)
+    if scope.department_ids is not None:
+        batches = batches.filter(department_id__in=scope.department_ids)
+    return batches.select_related("department", "started_by__person")
+
+
+def licence_imports_page(*, actor, page: int | str = 1) -> Page:
+    """The import batches of the departments in the actor's scope, newest first."""
+    batches = _imports_in_scope(actor).defer("rejections").order_by("-created_at", "-id")
+    return Paginator(batches, PAGE_SIZE).get_page(page)
+
+
+def licence_import_get(*, actor, batch_id: int) -> LicenceImport:
+    batch = _imports_in_scope(actor).filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound("未找到该导入批次，或其不在您的数据范围内。", code="licence_import_not_found")
+    return batch
+
+
 # ---------------------------------------------------------------- the library as an exchange resource
 
 # The fields of the exchange resource the library serves (exchange.DataResource served_by "licences",
@@ -200,14 +247,46 @@ LIBRARY_FIELDS = (
 )
 
 
-def licence_records(keys: list[str]) -> dict[str, dict]:
-    """Records of the library for the exchange, by identifier: the licence with its current status
-    and a fresh check of its seal."""
-    found = _with_relations(Licence.objects.filter(identifier__in=[key.upper() for key in keys]))
-    return {licence.identifier: _library_record(licence) for licence in found}
+# The fields of the library looked up by holder (key kind "id_number": a person's licences, or
+# "uscc": a legal person's): one record per holder. `licences` lists every licence of the holder,
+# newest first, each as {identifier, type_name, status (GB/T 36904 code), status_name, issuer,
+# valid_until, seal_valid}; the catalogue has no list type, so it is registered as text.
+LIBRARY_HOLDER_FIELDS = (
+    ("holder_name", "持证主体", "string", "sensitive"),
+    ("count", "证照数量", "integer", "internal"),
+    ("licences", "证照清单", "string", "internal"),
+)
+# The key field each holder lookup answers with (every exchange resource carries its key).
+HOLDER_KEYS = {
+    "id_number": ("id_number", "持证人公民身份号码", "id_number", "sensitive"),
+    "uscc": ("uscc", "持证单位统一社会信用代码", "uscc", "public"),
+}
+HOLDER_KEY_KINDS = tuple(HOLDER_KEYS)
 
 
-def _library_record(licence: Licence) -> dict:
+def library_holder_fields(key_kind: str) -> tuple:
+    """The fields of the library looked up by this kind of holder key, the key first."""
+    return (HOLDER_KEYS[key_kind], *LIBRARY_HOLDER_FIELDS)
+
+
+def licence_records(keys: list[str], *, key_kind: str = "licence") -> dict[str, dict]:
+    """Records of the library for the exchange, by the resource's key kind. By identifier
+    ("licence"): the licence with its current status and a fresh check of its seal. By the
+    holder's ID number or credit code ("id_number", "uscc"): one record per holder listing all
+    their licences, whatever their status; a holder with none is not found."""
+    if key_kind in HOLDER_KEY_KINDS:
+        return _holder_records(keys, key_kind=key_kind)
+    found = list(_with_relations(Licence.objects.filter(identifier__in=[key.upper() for key in keys])))
+    seal_keys = _seal_keys(found)
+    return {licence.identifier: _library_record(licence, seal_keys.get(licence.key_id)) for licence in found}
+
+
+def _seal_keys(licences: list[Licence]) -> dict[str, SealKey]:
+    """The keys that signed these licences, in one query (not one per licence)."""
+    return {key.key_id: key for key in SealKey.objects.filter(key_id__in={licence.key_id for licence in licences})}
+
+
+def _library_record(licence: Licence, key: SealKey | None) -> dict:
     return {
         "licence": licence.identifier,
         "type_name": licence.type.name,
@@ -217,5 +296,36 @@ def _library_record(licence: Licence) -> dict:
         "issued_on": licence.issued_on.isoformat(),
         "valid_until": licence.valid_until.isoformat() if licence.valid_until else "",
         "status": licence.get_status_display(),
-        "seal_valid": seal.seal_verify(licence),
+        "seal_valid": seal.seal_verify(licence, key=key),
     }
+
+
+def _holder_records(keys: list[str], *, key_kind: str) -> dict[str, dict]:
+    legal = key_kind == "uscc"
+    if legal:
+        holders = dict(accounts.legal_persons_by_usccs(keys).values_list("pk", "uscc"))
+        licences = Licence.objects.filter(holder_legal_person_id__in=holders)
+    else:
+        holders = dict(accounts.persons_by_id_numbers(keys).values_list("pk", "id_number"))
+        licences = Licence.objects.filter(holder_person_id__in=holders)
+    found = list(_with_relations(licences).order_by("-issued_on", "-id"))
+    seal_keys = _seal_keys(found)
+    records: dict[str, dict] = {}
+    for licence in found:
+        holder_key = holders[licence.holder_legal_person_id if legal else licence.holder_person_id]
+        record = records.setdefault(
+            holder_key, {key_kind: holder_key, "holder_name": licence.holder_name, "count": 0, "licences": []}
+        )
+        record["count"] += 1
+        record["licences"].append(
+            {
+                "identifier": licence.identifier,
+                "type_name": licence.type.name,
+                "status": licence.status,
+                "status_name": licence.get_status_display(),
+                "issuer": licence.issuer.name,
+                "valid_until": licence.valid_until.isoformat() if licence.valid_until else "",
+                "seal_valid": seal.seal_verify(licence, key=seal_keys.get(licence.key_id)),
+            }
+        )
+    return records

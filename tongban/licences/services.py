@@ -10,10 +10,8 @@ Versions: 变更 (licence_change) issues version n+1 with the new data and sets 
 day after version n ends; version n stays 01 until its own end, when the expiry sweep sets it 05.
 """
 
-import csv
 import datetime as dt
-import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -21,11 +19,11 @@ from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
 from tongban.core.audit import audit_record
-from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError, ValidationFailed
+from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.events import event_record
-from tongban.licences import permissions, seal, workflow
+from tongban.licences import documents, permissions, seal, workflow
 from tongban.licences.identifiers import licence_identifier, licence_type_code_check
-from tongban.licences.models import VALID, Licence, LicenceStatus, LicenceType
+from tongban.licences.models import VALID, Licence, LicenceImport, LicenceStatus, LicenceType
 from tongban.licences.selectors import licence_type_get
 from tongban.org import selectors as org
 
@@ -261,6 +259,12 @@ def licence_type_define(
     if holder_kind not in dict(LicenceType.HOLDER_KINDS):
         raise ValidationFailed("持证主体应为自然人或法人。", code="licence_type_holder_kind", field="holder_kind")
     _fields_check(fields)
+    if template and template not in documents.LAYOUTS:
+        raise ValidationFailed(
+            f"版式模板“{template}”不存在，可选：{'、'.join(documents.LAYOUTS)}。",
+            code="licence_type_template",
+            field="template",
+        )
     if LicenceType.objects.filter(code=code).exclude(short_code=short_code).exists():
         raise Conflict(f"证照类型代码“{code}”已被其他类型使用。", code="licence_type_code_taken")
     defining = org.department_by_id(defining_department_id)
@@ -583,43 +587,27 @@ def _remind(licence_id: int) -> int:
 # ---------------------------------------------------------------- import of historical licences
 
 
-@dataclass
-class ImportReport:
-    imported: int = 0
-    rejected: list[dict] = field(default_factory=list)  # {"line", "reason"}
+def licence_import_start(*, actor, department_id: int, upload) -> LicenceImport:
+    """Queue an import of historical licences (存量证照入库) for an issuing department from a CSV
+    (UTF-8, BOM allowed) or xlsx file: type_code (national or catalogue code), holder_id (ID number
+    or credit code), issued_on, valid_until (may be empty), then one column per data field (code
+    or label). Checked at once, before anything is stored: the actor is issuing staff of that
+    department, the file's type (by its content), size and encoding, and its header. The rows are
+    issued after commit in the background (imports.licence_import_run), each in its own
+    transaction: a bad row is rejected with its line and reason and the others go in. Returns the
+    pending batch."""
+    from tongban.licences import imports, tasks  # both import this module: imported here to avoid a cycle
 
-
-def licence_import(*, actor, issuer_department_id: int, content: str) -> ImportReport:
-    """Historical licences from CSV (UTF-8, header row): type_code (national or catalogue code),
-    holder_id (ID number or credit code), issued_on, valid_until (may be empty), then one column per
-    data field. Each row is issued in its own transaction with a fresh serial and signed by the
-    issuer's current seal (the platform vouches for the record as migrated); rows that fail are
-    reported with their line and reason. A licence already past valid_until is imported as 05."""
-    department = org.department_by_id(issuer_department_id)
+    department = org.department_by_id(department_id)
     permissions.require_issuer_staff(actor, department_id=department.pk, region_code=department.region_id)
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    missing = [name for name in ("type_code", "holder_id", "issued_on") if name not in (reader.fieldnames or [])]
-    if missing:
-        raise ValidationFailed(f"导入文件缺少列：{'、'.join(missing)}。", code="licence_import_columns")
-    report = ImportReport()
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > IMPORT_MAX_ROWS:
-            raise ValidationFailed(f"一次最多导入{IMPORT_MAX_ROWS}行，请拆分文件。", code="licence_import_too_large")
-        try:
-            _import_row(actor, department, row)
-        except TongbanError as error:
-            report.rejected.append({"line": line, "reason": error.message})
-            continue
-        report.imported += 1
+    filename = imports.upload_checked(upload)
+    imports.header_checked(upload, filename, department_id=department.pk)
     with transaction.atomic():
-        audit_record(
-            action="licence.import",
-            object_type="licences.licence",
-            actor=actor,
-            region_code=department.region_id,
-            detail={"department": department.name, "imported": report.imported, "rejected": len(report.rejected)},
-        )
-    return report
+        batch = LicenceImport(department_id=department.pk, filename=filename[:200], started_by=actor)
+        batch.file.save(filename, upload, save=False)
+        batch.save()
+        transaction.on_commit(lambda: tasks.import_dispatch(batch.pk))
+    return batch
 
 
 def _date(raw: str, label: str) -> dt.date:
@@ -641,12 +629,13 @@ def _import_row(actor, department, row: dict) -> Licence:
     valid_until = _date(row["valid_until"], "有效期至") if (row.get("valid_until") or "").strip() else None
     if valid_until is not None and valid_until < issued_on:
         raise ValidationFailed("有效期至早于颁发日期。", code="licence_import_dates")
-    data = {key: value for key, value in row.items() if key not in IMPORT_FIXED_COLUMNS and key is not None}
+    data = licence_data_check(licence_type, _import_data(licence_type, row))
+    _import_duplicate_check(licence_type, department, holder, issued_on, data)
     licence = _create(
         licence_type=licence_type,
         department=department,
         holder=holder,
-        data=licence_data_check(licence_type, data),
+        data=data,
         serial=_serial_next(licence_type.code, department.uscc),
         version=1,
         issued_on=issued_on,
@@ -657,6 +646,36 @@ def _import_row(actor, department, row: dict) -> Licence:
     if valid_until is not None and valid_until < today():
         _set_status(licence, act="expire", actor=None, reason="导入时有效期已届满")
     return licence
+
+
+def _import_data(licence_type: LicenceType, row: dict) -> dict:
+    """The row's data cells by field name. A column names a field by its code or its label; an
+    empty cell of a column that is not a field of this type is left out, so one file may carry
+    licences of several types."""
+    names = {spec["label"]: spec["name"] for spec in licence_type.fields}
+    names.update({spec["name"]: spec["name"] for spec in licence_type.fields})
+    data = {}
+    for column, value in row.items():
+        if column is None or column in IMPORT_FIXED_COLUMNS:
+            continue
+        if column in names or (value or "").strip():
+            data[names.get(column, column)] = value
+    return data
+
+
+def _import_duplicate_check(licence_type: LicenceType, department, holder: Holder, issued_on: dt.date, data: dict):
+    """A row already imported (same type, issuer, holder, issue date and data) is refused, so a
+    file submitted again, or a fixed file that still holds its good rows, issues nothing twice."""
+    same = Licence.objects.filter(
+        type=licence_type,
+        issuer_id=department.pk,
+        holder_person_id=holder.person_id,
+        holder_legal_person_id=holder.legal_person_id,
+        issued_on=issued_on,
+    ).only("identifier", "data")
+    for licence in same:
+        if licence.data == data:
+            raise Conflict(f"该证照已入库（{licence.identifier}），未重复导入。", code="licence_import_duplicate")
 
 
 def _import_holder(actor, licence_type: LicenceType, holder_id: str) -> Holder:

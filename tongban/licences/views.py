@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tongban.core.errors import NotFound, TongbanError, ValidationFailed
 from tongban.licences import documents, permissions, selectors, services, workflow
 from tongban.licences.models import STATUS_CHOICES
+from tongban.licences.views_wallet import holder_sections
 from tongban.workbench.views import staff_required
 
 TONES = {"01": "active", "02": "pending"}
@@ -64,6 +65,7 @@ def my_licences(request):
 def my_licence(request, licence_id: int):
     licence = selectors.licence_for_holder(user=request.user, licence_id=licence_id)
     context = {"licence": licence, "tone": _tone(licence.status), "rows": selectors.licence_rows(licence)}
+    context.update(holder_sections(request, licence))  # 授权使用 and 使用记录 (views_wallet)
     return render(request, "licences/portal/detail.html", context)
 
 
@@ -75,6 +77,16 @@ def licence_pdf(request, licence_id: int):
     response = HttpResponse(download.content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=download.filename)
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+@never_cache
+def licence_document(request, licence_id: int):
+    """The licence in its layout (版式), the same as the PDF, to view and print in the browser."""
+    response = HttpResponse(documents.licence_document(actor=request.user, licence_id=licence_id))
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 

@@ -239,5 +239,7 @@ def test_type_define_validates_and_is_for_administrators():
         services.licence_type_define(actor=admin, **{**args, "code": department.uscc})
     with pytest.raises(ValidationFailed, match="照面信息项"):
         services.licence_type_define(actor=admin, **{**args, "fields": [{"name": "x", "label": "X", "type": "money"}]})
+    with pytest.raises(ValidationFailed, match="版式模板"):
+        services.licence_type_define(actor=admin, **{**args, "template": "licences/documents/nowhere.html"})
     with pytest.raises(Conflict):
         services.licence_type_define(actor=admin, **{**args, "short_code": "OTHER"})
