@@ -170,9 +170,8 @@ def version_is_current(version_id: int) -> bool:
 
 def version_current_for_item(item_id: int) -> ItemVersion:
     """The version new applications for the item are filed under, with all its parts."""
-    version_id = (
-        ItemVersion.objects.filter(item_id=item_id, status=ItemVersion.PUBLISHED).values_list("pk", flat=True).first()
-    )
+    published = ItemVersion.objects.filter(item_id=item_id, status=ItemVersion.PUBLISHED).order_by()
+    version_id = next(iter(published.values_list("pk", flat=True)[:1]), None)  # one per item: no ORDER BY
     if version_id is None:
         raise NotFound("该事项不存在或已停止办理。", code="item_not_found")
     return version_for_case(version_id)

@@ -178,10 +178,13 @@ def licence_verify_public(identifier: str) -> Verification:
     """The public check behind the QR code: the identifier must be well formed and known; its status
     is read from the database on every call (nothing cached), so a revocation shows at once."""
     parsed = licence_identifier_parse(identifier)
-    licence = Licence.objects.select_related("type", "issuer", "previous").filter(identifier=parsed.value).first()
-    if licence is None:
-        raise NotFound("未找到该电子证照，请核对证照标识或二维码。", code="licence_not_found", field="identifier")
-    key = SealKey.objects.filter(key_id=licence.key_id).first()
+    try:  # get(), not first(): a unique lookup needs no ORDER BY, whose compiling costs more than the query
+        licence = Licence.objects.select_related("type", "issuer", "previous").get(identifier=parsed.value)
+    except Licence.DoesNotExist:
+        raise NotFound(
+            "未找到该电子证照，请核对证照标识或二维码。", code="licence_not_found", field="identifier"
+        ) from None
+    key = next(iter(SealKey.objects.filter(key_id=licence.key_id).order_by()[:1]), None)
     return Verification(licence=licence, signature_valid=seal.seal_verify(licence, key=key), key=key)
 
 

@@ -24,10 +24,10 @@ def region_path(region: Region) -> list[Region]:
 
 
 def department_by_id(department_id: int) -> Department:
-    department = Department.objects.select_related("region").filter(pk=department_id).first()
-    if department is None:
-        raise NotFound("部门不存在。", code="department_not_found", field="department")
-    return department
+    try:  # get(), not first(): a unique lookup needs no ORDER BY to compile
+        return Department.objects.select_related("region").get(pk=department_id)
+    except Department.DoesNotExist:
+        raise NotFound("部门不存在。", code="department_not_found", field="department") from None
 
 
 def departments_in_scope(scope: DataScope) -> QuerySet[Department]:
