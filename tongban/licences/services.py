@@ -630,13 +630,16 @@ def _import_row(actor, department, row: dict) -> Licence:
     if valid_until is not None and valid_until < issued_on:
         raise ValidationFailed("有效期至早于颁发日期。", code="licence_import_dates")
     data = licence_data_check(licence_type, _import_data(licence_type, row))
+    # The serial first: its counter row stays locked until this row commits, so a batch importing
+    # the same row at the same time waits here, then finds this one in its duplicate check.
+    serial = _serial_next(licence_type.code, department.uscc)
     _import_duplicate_check(licence_type, department, holder, issued_on, data)
     licence = _create(
         licence_type=licence_type,
         department=department,
         holder=holder,
         data=data,
-        serial=_serial_next(licence_type.code, department.uscc),
+        serial=serial,
         version=1,
         issued_on=issued_on,
         valid_from=issued_on,
