@@ -35,6 +35,14 @@ STATUS_CHOICES = [
 ]
 
 
+# The badge colour a status is shown in: valid, suspended, and every ending alike.
+STATUS_TONES = {VALID: "active", SUSPENDED: "pending"}
+
+
+def status_tone(status: str) -> str:
+    return STATUS_TONES.get(status, "revoked")
+
+
 class LicenceType(models.Model):
     """A kind of licence. `code` is the national type code (defining body's USCC + 3 digits);
     `short_code` is the code the service catalogue uses (YYZZ, JHZ, …) in an item version's

@@ -17,20 +17,16 @@ from tongban.core.errors import TongbanError
 from tongban.core.forms import add_service_error
 from tongban.licences import selectors, wallet
 from tongban.licences.forms_wallet import AuthorisationForm
-from tongban.licences.models import VALID, Licence
+from tongban.licences.models import Licence, status_tone
 from tongban.workbench.views import staff_required
 
 # ---------------------------------------------------------------- holder
 
 
-def _may_authorise(licence: Licence) -> bool:
-    return licence.status == VALID and not (licence.valid_until and licence.valid_until < wallet.today())
-
-
 def holder_sections(request, licence: Licence, form: AuthorisationForm | None = None) -> dict:
     """The context of the 授权使用 and 使用记录 sections for a licence read as its holder's side."""
     day = wallet.today()
-    may_authorise = _may_authorise(licence)
+    may_authorise = wallet.licence_may_be_authorised(licence)
     if may_authorise and form is None:
         form = AuthorisationForm(departments=wallet.department_choices())
     return {
@@ -65,7 +61,7 @@ def my_licence_authorise(request, licence_id: int):
             return redirect(reverse("mylicences:detail", args=[licence.pk]) + "#authorisations")
     context = {
         "licence": licence,
-        "tone": _tone(licence.status),
+        "tone": status_tone(licence.status),
         "rows": selectors.licence_rows(licence),
         **holder_sections(request, licence, form),
     }
@@ -83,10 +79,6 @@ def my_licence_authorisation_revoke(request, authorisation_id: int):
     else:
         messages.success(request, _("已撤回授权，被授权方即时起不能再使用该证照。"))
     return redirect(reverse("mylicences:detail", args=[authorisation.licence_id]) + "#authorisations")
-
-
-def _tone(status: str) -> str:
-    return {"01": "active", "02": "pending"}.get(status, "revoked")
 
 
 # ---------------------------------------------------------------- authorised staff
@@ -107,7 +99,7 @@ def shared_detail(request, authorisation_id: int):
     context = {
         "authorisation": read.authorisation,
         "licence": licence,
-        "tone": _tone(licence.status),
+        "tone": status_tone(licence.status),
         "rows": selectors.licence_rows(licence),
         "expired": bool(licence.valid_until and licence.valid_until < wallet.today()),
     }

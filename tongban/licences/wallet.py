@@ -196,6 +196,15 @@ def _until_checked(valid_until: dt.date | None) -> dt.date:
     return valid_until
 
 
+def licence_may_be_authorised(licence: Licence) -> bool:
+    """Whether the holder may authorise others to use the licence now (for the form's showing)."""
+    try:
+        _licence_valid_checked(licence)
+    except ValidationFailed:
+        return False
+    return True
+
+
 def _licence_valid_checked(licence: Licence) -> None:
     if licence.status != VALID:
         raise ValidationFailed(
