@@ -78,8 +78,12 @@ def person_get(*, actor, person_id: int) -> Person:
     return person
 
 
+def legal_persons_in_scope(scope: DataScope) -> QuerySet[LegalPerson]:
+    return LegalPerson.objects.filter(region__code__startswith=scope.region_prefix)
+
+
 def legal_person_search(*, actor, query: str = "", page: int = 1) -> Page:
-    legal_persons = LegalPerson.objects.filter(region__code__startswith=staff_scope(actor).region_prefix)
+    legal_persons = legal_persons_in_scope(staff_scope(actor))
     query = query.strip().upper()
     if query:
         legal_persons = legal_persons.filter(Q(uscc=query) | Q(name__contains=query))

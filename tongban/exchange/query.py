@@ -569,23 +569,9 @@ def calllog_use_write(
     resource = resource_serving(served_by)
     if resource is None:
         return False
-    key = (key or "").strip()
-    row = CallLog(
-        region_code=region_code,
-        called_at=timezone.now(),
-        resource_id=resource.pk,
-        provider_id=resource.provider_id,
-        department_id=department_id,
-        system_id=None,
-        staff_user_id=staff_user_id,
-        purpose=purpose.strip()[:300] or "（未说明）",
-        case_number=(case_number or "")[:40],
-        key_digest=key_digest(key),
-        key_masked=key_masked(resource.key_kind, key),
-        fields=list(fields or []),
-        result_count=1,
-        outcome=CallLog.OK,
-    )
+    caller = Caller(department_id=department_id, system_id=None, staff_user_id=staff_user_id, region_code=region_code)
+    call = _Call(caller=caller, resource=resource, keys=[key], purpose=purpose.strip(), case_number=case_number)
+    row = call._row(key, fields=list(fields or []), result_count=1, outcome=CallLog.OK)
     calllog_write([row])
     return True
 

@@ -688,7 +688,7 @@ def _import_holder(actor, licence_type: LicenceType, holder_id: str) -> Holder:
         if person is None:
             raise NotFound(f"未在人口库中找到身份证号为“{holder_id[:6]}…”的持证人。", code="licence_import_holder")
         return Holder(person.pk, None, person.real_name, person.id_number)
-    legal = next((lp for lp in accounts.legal_person_search(actor=actor, query=holder_id).object_list), None)
-    if legal is None or legal.uscc != holder_id:
+    legal = accounts.legal_persons_in_scope(scope).filter(uscc=holder_id).first()
+    if legal is None:
         raise NotFound(f"未在法人库中找到统一社会信用代码为“{holder_id}”的单位。", code="licence_import_holder")
     return Holder(None, legal.pk, legal.name, legal.uscc)

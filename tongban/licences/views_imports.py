@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from tongban.core.errors import TongbanError
+from tongban.core.forms import add_service_error
 from tongban.licences import imports, selectors, services
 from tongban.licences.models import LicenceImport
 from tongban.workbench.views import staff_required
@@ -45,7 +46,7 @@ def import_list(request):
                 actor=request.user, department_id=form.cleaned_data["department"], upload=form.cleaned_data["file"]
             )
         except TongbanError as error:
-            form.add_error("file" if error.field == "file" else None, error.message)
+            add_service_error(form, error)
         else:
             messages.success(request, _("文件已上传，正在后台导入，可在本页查看进度。"))
             return redirect("licwork:import_detail", batch_id=batch.pk)
