@@ -150,7 +150,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
+def start_server(url: str, port: int, app: str = "tongban.config.wsgi:application") -> subprocess.Popen:
     var = tempfile.mkdtemp(prefix="tongban-bench-")
     env = {
         **os.environ,
@@ -163,7 +163,7 @@ def start_server(url: str, port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             gunicorn,
-            "tongban.config.wsgi:application",
+            app,
             "-b",
             f"127.0.0.1:{port}",
             "-w",

@@ -37,19 +37,22 @@ MASKED_PREFILLS = {"person.name": "name", "person.id_number": "id_number", "pers
 
 
 class FileIn(Schema):
-    """One material file, its content in Base64. Name the material by `material_id` (from the case's
-    materials) or, when applying, by the catalogue's `standard_code`."""
+    """One material file, its content in Base64."""
 
     name: str = Field(..., max_length=200, examples=["身份证.pdf"])
     content_base64: str = Field(..., description="文件内容的 Base64 编码（PDF、JPG 或 PNG）")
-    material_id: int | None = None
-    standard_code: str = ""
+
+
+class ApplyFileIn(FileIn):
+    """A file sent with an application, for the material the catalogue lists under `standard_code`."""
+
+    standard_code: str = Field(..., max_length=30, description="材料的标准编码（见事项的材料清单）")
 
 
 class ApplyIn(Schema):
     item_id: int
     answers: dict = Field(default_factory=dict, description="申请表，按事项表单字段的 key 填写")
-    files: list[FileIn] = Field(default_factory=list)
+    files: list[ApplyFileIn] = Field(default_factory=list)
     person_id: int | None = Field(None, description="窗口或代办人员代申请人填报时，申请人的自然人 id")
     legal_person_id: int | None = Field(None, description="以企业身份申请时，企业的法人 id")
     channel: Literal["web", "mobile", "api", "window", "agent"] = "api"
@@ -482,12 +485,7 @@ def _acted(request, number: str, act) -> dict:
 )
 def case_apply(request, response: HttpResponse, payload: ApplyIn):
     uploads = [
-        services.Upload(
-            material_id=upload.material_id,
-            name=upload.name,
-            content=_decoded(upload),
-            standard_code=upload.standard_code,
-        )
+        services.Upload(standard_code=upload.standard_code, name=upload.name, content=_decoded(upload))
         for upload in payload.files
     ]
     confirmed = (

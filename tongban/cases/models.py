@@ -70,7 +70,11 @@ class Case(models.Model):
     )
     region_code = models.CharField("区划", max_length=12)
 
-    person = models.ForeignKey("accounts.Person", verbose_name="申请人", on_delete=models.PROTECT, related_name="+")
+    # person, legal_person and filed_by lead indexes of their own (Meta), which serve their lookups:
+    # a second, single-column index would only cost every insert.
+    person = models.ForeignKey(
+        "accounts.Person", verbose_name="申请人", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     legal_person = models.ForeignKey(
         "accounts.LegalPerson",
         verbose_name="申请单位",
@@ -78,10 +82,11 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     applicant_name = models.CharField("申请人名称", max_length=120)
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="经办账号", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="经办账号", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     channel = models.CharField("渠道", max_length=10, choices=CHANNELS, default=WEB)
     hall_id = models.BigIntegerField("服务大厅", null=True, blank=True)

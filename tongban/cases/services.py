@@ -80,7 +80,10 @@ def _record(
     if case.queue == "done" and not case.ended_at:
         case.ended_at = case.updated_at
         case.clock = Case.STOPPED if case.clock else Case.NONE
-    case.save(update_fields=["status", "queue", "revision", "updated_at", "ended_at", "clock", *fields])
+    if case.pk:
+        case.save(update_fields=["status", "queue", "revision", "updated_at", "ended_at", "clock", *fields])
+    else:
+        case.save()  # born in this state (an application made in one go): one insert
     row = _history_append(case, act=act, actor=actor, code=code, opinion=opinion)
     audit_record(
         action=f"case.{act}",
@@ -169,7 +172,7 @@ def case_draft_start(
     """A draft application for the item's current version. Citizens apply for themselves (or an
     enterprise they act for); window clerks and village agents name the applicant."""
     with transaction.atomic():
-        case, _ = _draft_new(
+        case, materials = _draft_built(
             actor,
             item_id=item_id,
             person_id=person_id,
@@ -177,11 +180,13 @@ def case_draft_start(
             channel=channel,
             consent=consent,
         )
+        case.save()
+        _materials_insert(case, materials)
         audit_record(action="case.draft", obj=case, actor=actor, region_code=case.region_code)
     return case
 
 
-def _draft_new(
+def _draft_built(
     actor,
     *,
     item_id: int,
@@ -192,7 +197,7 @@ def _draft_new(
     answers: dict | None = None,
     eligibility: dict | None = None,
 ) -> tuple[Case, list[CaseMaterial]]:
-    """A new draft under the item's current version, with its list of materials."""
+    """A new draft under the item's current version, with its list of materials, not yet saved."""
     version = catalog.version_current_for_item(item_id)
     person_id, channel = _applicant_for(actor, person_id=person_id, channel=channel, consent=consent)
     self_service = channel in (Case.WEB, Case.MOBILE, Case.API)
@@ -200,9 +205,7 @@ def _draft_new(
         raise ValidationFailed("该事项暂不支持网上申请，请按办事指南到办理地点申请。", code="item_not_online")
     if legal_person_id and self_service and not accounts.person_acts_for(person_id, legal_person_id):
         raise PermissionDenied("您尚未获得该企业的办事授权，请先在“企业办事授权”中绑定。", code="no_mandate")
-    person = accounts.person_by_id(person_id)
-    if actor.person_id == person.pk:
-        actor.person = person  # applying for themselves: their name in the history needs no second read
+    person = actor.person if actor.person_id == person_id else accounts.person_by_id(person_id)
     legal = accounts.legal_person_by_id(legal_person_id) if legal_person_id else None
     if legal is None and not version.for_persons:
         raise ValidationFailed("该事项仅面向法人办理，请选择以企业身份申请。", code="item_for_legal_persons")
@@ -210,7 +213,7 @@ def _draft_new(
         raise ValidationFailed("该事项仅面向自然人办理。", code="item_for_persons")
     department = version.item.department
     staff = accounts.staff_of(actor)
-    case = Case.objects.create(
+    case = Case(
         version=version,
         item_id=version.item_id,
         item_name=version.name,
@@ -229,9 +232,8 @@ def _draft_new(
         eligibility=eligibility or {},
         promised_days=0 if version.promise_kind == "instant" else version.promised_limit_days,
     )
-    materials = CaseMaterial.objects.bulk_create(
+    materials = [
         CaseMaterial(
-            case=case,
             version_material_id=m.pk,
             standard_code=m.standard_id,
             name=m.display_name,
@@ -241,8 +243,14 @@ def _draft_new(
             order=index,
         )
         for index, m in enumerate(version.materials.all())
-    )
+    ]
     return case, materials
+
+
+def _materials_insert(case: Case, materials: list[CaseMaterial]) -> list[CaseMaterial]:
+    for material in materials:
+        material.case = case
+    return CaseMaterial.objects.bulk_create(materials)
 
 
 def _applicant_for(actor, *, person_id, channel, consent) -> tuple[int, str]:
@@ -416,30 +424,33 @@ def case_submit_with_correction(
         return case_correction_request(actor=actor, case_id=case_id, items=items, note=note, limit_days=limit_days)
 
 
-def _submit(
-    actor,
-    case: Case,
-    *,
-    missing_materials_noticed: bool = False,
-    detail: dict | None = None,
-    drafted: list[CaseMaterial] | None = None,
-) -> Case:
-    """Submit a case locked by this transaction, or `drafted` by it: then its materials are in hand
-    and its version was found current a moment ago."""
+def _submit(actor, case: Case, *, missing_materials_noticed: bool = False) -> Case:
+    """Submit a draft locked by this transaction."""
+    if not catalog.version_is_current(case.version_id):
+        raise Conflict("该事项的办事指南已更新，请重新开始申请。", code="version_outdated")
+    _submission_checked(actor, case, missing_ok=missing_materials_noticed)
+    _submission_record(actor, case)
+    return case
+
+
+def _submission_checked(
+    actor, case: Case, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
+) -> list[CaseMaterial]:
+    """The submission's checks, in the order the applicant is told: may submit, conditions
+    confirmed, form valid, materials complete. Returns the materials that apply."""
     _open(case, "submit", actor)
     version = catalog.version_for_case(case.version_id)
-    if drafted is None and not catalog.version_is_current(case.version_id):
-        raise Conflict("该事项的办事指南已更新，请重新开始申请。", code="version_outdated")
     if case.channel in SELF_SERVICE and version.conditions and not case.eligibility.get("confirmed"):
         raise ValidationFailed("请先阅读受理条件，并确认“我已阅读并符合受理条件”。", code="eligibility_unconfirmed")
-    answers = _answers_checked(version, case.answers)
-    _materials_settled(case, answers, actor, materials=drafted, missing_ok=missing_materials_noticed)
-    case.answers = answers
+    case.answers = _answers_checked(version, case.answers)
+    return _materials_settled(case, case.answers, actor, materials=materials, missing_ok=missing_ok)
+
+
+def _submission_record(actor, case: Case, *, detail: dict | None = None) -> None:
     case.number = _case_number(case)
     case.submitted_at = timezone.now()
     fields = ["answers", "number", "submitted_at"]
     _record(case, act="submit", actor=actor, status=Case.RECEIVED, fields=fields, code=1, detail=detail)
-    return case
 
 
 def _answers_checked(version, answers: dict) -> dict:
@@ -453,15 +464,16 @@ def _answers_checked(version, answers: dict) -> dict:
 
 def _materials_settled(
     case: Case, answers: dict, actor, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
-) -> None:
+) -> list[CaseMaterial]:
     """Drop conditional materials that do not apply; let the platform supply what it can; every
-    required material still missing is listed at once."""
+    required material still missing is listed at once. Returns the materials that apply."""
     rules = {m.pk: m.condition_rule for m in catalog.version_for_case(case.version_id).materials.all()}
-    missing, dropped = [], []
+    missing, dropped, kept = [], [], []
     for material in case.materials.all() if materials is None else materials:
         if not rule_applies(rules.get(material.version_material_id), answers):
             dropped.append(material.pk)
             continue
+        kept.append(material)
         problem = ""
         if not material.provided and material.source in ("licence", "shared"):
             problem = _supply_from_source(case, material, actor)
@@ -470,8 +482,9 @@ def _materials_settled(
             missing.append(_missing_message(material, problem))
     if missing and not missing_ok:
         raise ValidationFailed(f"还缺{len(missing)}项材料。", code="materials_missing", problems=missing)
-    if dropped:
+    if case.pk and dropped:
         _materials_drop(dropped)
+    return kept
 
 
 def _materials_drop(material_ids: list[int]) -> None:
@@ -492,7 +505,8 @@ def _supply_from_source(case: Case, material: CaseMaterial, actor) -> str:
     material.provided = resolution.evidence.provided
     material.evidence = resolution.evidence.as_json()
     material.checked = resolution.evidence.verified
-    material.save(update_fields=["provided", "evidence", "checked"])
+    if material.pk:  # a saved draft's row; a new case's materials are written once, complete
+        material.save(update_fields=["provided", "evidence", "checked"])
     return ""
 
 
@@ -1090,10 +1104,11 @@ def case_bulk_accept(*, actor, case_ids: list[int]) -> BulkOutcome:
 
 @dataclass(frozen=True)
 class Upload:
-    material_id: int | None
+    """A file sent with an application, for the material of that standard code."""
+
+    standard_code: str
     name: str
     content: bytes
-    standard_code: str = ""
 
 
 def case_apply(
@@ -1110,13 +1125,13 @@ def case_apply(
 ) -> Case:
     """Draft, files and submission in one go (the API and department systems): either the whole
     application is received, or nothing of it is kept. The case is new to this transaction, so it
-    is written, not re-read and locked act by act: its materials and files go in bulk and the
-    submission's audit entry lists the files."""
+    is built and checked in memory and born received: one insert each for the case, its materials
+    and its files, and the submission's audit entry lists the files."""
     checked = [(upload, upload_check(name=upload.name, content=upload.content)) for upload in uploads]
     stored: list[str] = []
     try:
         with transaction.atomic():
-            case, materials = _draft_new(
+            case, materials = _draft_built(
                 actor,
                 item_id=item_id,
                 person_id=person_id,
@@ -1126,30 +1141,46 @@ def case_apply(
                 answers=answers,
                 eligibility=eligibility,
             )
-            files = _files_attach(case, materials, checked, actor, stored)
-            return _submit(actor, case, detail={"files": files}, drafted=materials)
+            files = _files_matched(case, materials, checked, actor, stored)
+            kept = _submission_checked(actor, case, materials=materials)
+            _submission_record(actor, case, detail={"files": [_file_detail(f.material.name, f) for f in files]})
+            _materials_insert(case, kept)
+            CaseFile.objects.bulk_create(_files_of(files, kept))
+            return case
     except Exception:
         _delete_stored(stored)
         raise
 
 
-def _files_attach(
+def _files_matched(
     case: Case, materials: list[CaseMaterial], checked: list[tuple[Upload, CheckedUpload]], actor, stored: list[str]
-) -> list[dict]:
-    by_id = {m.pk: m for m in materials}
+) -> list[CaseFile]:
+    """Each upload stored and matched to its material by standard code (a new case's materials
+    have no ids yet), which it provides; the rows are not yet saved."""
     by_code = {m.standard_code: m for m in materials}
     rows = []
     for upload, content in checked:
-        material = by_id.get(upload.material_id) or by_code.get(upload.standard_code)
+        material = by_code.get(upload.standard_code)
         if material is None:
-            raise NotFound(f"该事项没有文件“{upload.name}”所对应的材料。", code="material_not_found")
+            raise NotFound(
+                f"该事项没有文件“{upload.name}”所对应的材料（standard_code “{upload.standard_code}”）。",
+                code="material_not_found",
+            )
         rows.append(_file_stored(case, material, upload.name, content, actor))
         stored.append(rows[-1].file.name)
-    CaseFile.objects.bulk_create(rows)
-    CaseMaterial.objects.filter(pk__in={row.material_id for row in rows}).update(provided=CaseMaterial.UPLOAD)
-    for row in rows:
-        row.material.provided = CaseMaterial.UPLOAD
-    return [_file_detail(row.material.name, row) for row in rows]
+        material.provided = CaseMaterial.UPLOAD
+    return rows
+
+
+def _files_of(files: list[CaseFile], kept: list[CaseMaterial]) -> list[CaseFile]:
+    """The files of the materials that apply, linked to their saved rows; a file given for a
+    conditional material that does not apply is not kept (its content is deleted once committed)."""
+    kept_ids = {id(m) for m in kept}
+    keep = [f for f in files if id(f.material) in kept_ids]  # saving fills in the new ids
+    orphans = [f.file.name for f in files if id(f.material) not in kept_ids]
+    if orphans:
+        transaction.on_commit(lambda: _delete_stored(orphans))
+    return keep
 
 
 # ---------------------------------------------------------------- the clock
@@ -1194,8 +1225,9 @@ def _clock_turn(condition: str, params: list, colour: str) -> int:
     table = connection.ops.quote_name(Case._meta.db_table)
     outbox = connection.ops.quote_name("core_outboxevent")
     json_object = "json_build_object" if connection.vendor == "postgresql" else "json_object"
+    # The cast: a parameter bound on the server needs a type, and json_build_object takes "any".
     payload = (
-        f"{json_object}('case_id', id, 'number', number, 'clock', %s, 'office_id', office_id, "
+        f"{json_object}('case_id', id, 'number', number, 'clock', CAST(%s AS TEXT), 'office_id', office_id, "
         "'due_date', due_date, 'person_id', person_id, 'item_name', item_name)"
     )
     with connection.cursor() as cursor:

@@ -101,6 +101,11 @@ def database_config() -> dict:
             "timeout": 20,
         }
         config["CONN_MAX_AGE"] = 0
+    elif os.environ.get("DB_PREPARED_STATEMENTS", "on") == "on":
+        # Parameters bound on the server, and a statement run twice on a connection is prepared:
+        # parsing and planning were most of PostgreSQL's work per query (docs/adr/0007). Set
+        # DB_PREPARED_STATEMENTS=off behind a pooler in transaction mode, which cannot keep them.
+        config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
     return config
 
 

@@ -459,9 +459,7 @@ def _case_create(plan: Plan) -> Case:
             actor=plan.filer,
             item_id=version.item_id,
             answers={},
-            uploads=[
-                services.Upload(None, f"{m.display_name[:40]}.pdf", PDF, standard_code=m.standard_id) for m in required
-            ],
+            uploads=[services.Upload(m.standard_id, f"{m.display_name[:40]}.pdf", PDF) for m in required],
             person_id=plan.person_id,
             channel=Case.AGENT,
             consent={"method": "sms", "reference": "演示授权短信"},

@@ -50,7 +50,7 @@ def test_twenty_submissions_of_one_item_on_one_day_get_twenty_distinct_sequences
             item_id=version.item_id,
             answers={"name": user.person.real_name, "id_number": user.person.id_number, **ANSWERS},
             uploads=[
-                services.Upload(material_id=None, standard_code=code, name=f"{code}.pdf", content=pdf_bytes())
+                services.Upload(standard_code=code, name=f"{code}.pdf", content=pdf_bytes())
                 for code in ("M-居民身份证", "M-经营场所证明")
             ],
         )

@@ -109,8 +109,8 @@ def test_an_application_whose_upload_fails_leaves_nothing_behind():
     user = applicant()
     answers = {**ANSWERS, "name": user.person.real_name, "id_number": user.person.id_number}
     uploads = [
-        services.Upload(material_id=None, standard_code="M-居民身份证", name="身份证.pdf", content=pdf_bytes()),
-        services.Upload(material_id=None, standard_code="M-经营场所证明", name="场所.pdf", content=b"not a pdf"),
+        services.Upload(standard_code="M-居民身份证", name="身份证.pdf", content=pdf_bytes()),
+        services.Upload(standard_code="M-经营场所证明", name="场所.pdf", content=b"not a pdf"),
     ]
     cases_before, files_before = Case.objects.count(), CaseFile.objects.count()
     with pytest.raises(ValidationFailed):
