@@ -1143,9 +1143,10 @@ def case_apply(
             )
             files = _files_matched(case, materials, checked, actor, stored)
             kept = _submission_checked(actor, case, materials=materials)
+            files = _files_of(files, kept)
             _submission_record(actor, case, detail={"files": [_file_detail(f.material.name, f) for f in files]})
             _materials_insert(case, kept)
-            CaseFile.objects.bulk_create(_files_of(files, kept))
+            CaseFile.objects.bulk_create(files)  # after their case and materials: saving fills in the ids
             return case
     except Exception:
         _delete_stored(stored)
@@ -1173,14 +1174,12 @@ def _files_matched(
 
 
 def _files_of(files: list[CaseFile], kept: list[CaseMaterial]) -> list[CaseFile]:
-    """The files of the materials that apply, linked to their saved rows; a file given for a
-    conditional material that does not apply is not kept (its content is deleted once committed)."""
-    kept_ids = {id(m) for m in kept}
-    keep = [f for f in files if id(f.material) in kept_ids]  # saving fills in the new ids
-    orphans = [f.file.name for f in files if id(f.material) not in kept_ids]
+    """The files of the materials that apply. A file given for a conditional material that does
+    not apply is not kept: its content is deleted once the application is committed."""
+    orphans = [f.file.name for f in files if f.material not in kept]  # unsaved: equal only to itself
     if orphans:
         transaction.on_commit(lambda: _delete_stored(orphans))
-    return keep
+    return [f for f in files if f.material in kept]
 
 
 # ---------------------------------------------------------------- the clock

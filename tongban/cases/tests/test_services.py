@@ -1,10 +1,13 @@
 """Case services beyond the transition table: submission, uploads, numbers, sources, events,
 notifications, metrics and the audit trail."""
 
+import hashlib
 import re
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tongban.cases import services, sources
 from tongban.cases.models import Case, CaseFile, CaseMaterial
@@ -116,6 +119,34 @@ def test_an_application_whose_upload_fails_leaves_nothing_behind():
     with pytest.raises(ValidationFailed):
         services.case_apply(actor=user, item_id=version.item_id, answers=answers, uploads=uploads)
     assert (Case.objects.count(), CaseFile.objects.count()) == (cases_before, files_before)
+
+
+def test_an_application_made_in_one_go_is_written_once_with_only_the_materials_that_apply(
+    django_capture_on_commit_callbacks,
+):
+    version = case_item()
+    user = applicant()
+    answers = {**ANSWERS, "name": user.person.real_name, "id_number": user.person.id_number}  # no agent
+    uploads = [
+        services.Upload(standard_code=f"M-{name}", name=f"{name}.pdf", content=pdf_bytes(pages))
+        for pages, name in enumerate(("居民身份证", "经营场所证明", "授权委托书"), start=1)
+    ]
+    with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+        case = services.case_apply(actor=user, item_id=version.item_id, answers=answers, uploads=uploads)
+    assert not [q["sql"] for q in captured.captured_queries if q["sql"].startswith(('UPDATE "cases_case', "DELETE"))]
+    case = Case.objects.get(pk=case.pk)
+    assert (case.status, case.revision, bool(case.number)) == (Case.RECEIVED, 1, True)
+    kept = {m.standard_code: m for m in case.materials.all()}
+    assert set(kept) == {"M-居民身份证", "M-经营场所证明"}  # the power of attorney applies only with an agent
+    assert {m.provided for m in kept.values()} == {CaseMaterial.UPLOAD}
+    files = list(case.files.select_related("material"))
+    assert sorted((f.material.standard_code, f.pages) for f in files) == [("M-居民身份证", 1), ("M-经营场所证明", 2)]
+    assert all(default_storage.exists(f.file.name) for f in files)
+    not_kept = hashlib.sha256(uploads[2].content).hexdigest()[:16]  # stored files are named by their hash
+    directory = files[0].file.name.rsplit("/", 1)[0]
+    assert not [name for name in default_storage.listdir(directory)[1] if name.startswith(not_kept)]
+    entry = AuditEntry.objects.get(action="case.submit", object_id=str(case.pk))
+    assert len(entry.detail["files"]) == 2
 
 
 def test_a_material_the_government_holds_is_fetched_instead_of_uploaded(monkeypatch):
