@@ -141,6 +141,11 @@ class Licence(models.Model):
         return f"{self.type.name} {self.identifier}"
 
     @property
+    def tone(self) -> str:
+        """The badge colour of its status, wherever it is shown."""
+        return status_tone(self.status)
+
+    @property
     def holder_id_masked(self) -> str:
         kind = "uscc" if self.holder_legal_person_id else "id_number"
         return mask(kind, self.holder_id_number)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tongban.core.errors import NotFound, TongbanError, ValidationFailed
 from tongban.licences import documents, permissions, selectors, services, workflow
-from tongban.licences.models import STATUS_CHOICES, STATUS_TONES, status_tone
+from tongban.licences.models import STATUS_CHOICES
 from tongban.licences.views_wallet import holder_sections
 from tongban.workbench.views import staff_required
 
@@ -37,7 +37,6 @@ def licence_verify(request, identifier: str):
     context = {
         "v": verification,
         "licence": licence,
-        "tone": status_tone(licence.status),
         "checked_at": timezone.localtime(),
     }
     response = render(request, "licences/public/verify.html", context)
@@ -51,13 +50,13 @@ def licence_verify(request, identifier: str):
 @login_required
 def my_licences(request):
     page = selectors.licences_of_holder_page(request.user, page=request.GET.get("page", 1))
-    return render(request, "licences/portal/list.html", {"page": page, "tones": STATUS_TONES})
+    return render(request, "licences/portal/list.html", {"page": page})
 
 
 @login_required
 def my_licence(request, licence_id: int):
     licence = selectors.licence_for_holder(user=request.user, licence_id=licence_id)
-    context = {"licence": licence, "tone": status_tone(licence.status), "rows": selectors.licence_rows(licence)}
+    context = {"licence": licence, "rows": selectors.licence_rows(licence)}
     context.update(holder_sections(request, licence))  # 授权使用 and 使用记录 (views_wallet)
     return render(request, "licences/portal/detail.html", context)
 
@@ -102,7 +101,6 @@ def licence_list(request):
         "query": query,
         "extra": extra,
         "statuses": STATUS_CHOICES,
-        "tones": STATUS_TONES,
         "types": selectors.licence_type_choices(),
     }
     return render(request, "licences/workbench/list.html", context)
@@ -117,7 +115,6 @@ def licence_detail(request, licence_id: int):
     acts = [(act, workflow.ACTS[act]) for act in workflow.acts_from(licence.status)] if may_act else []
     context = {
         "licence": licence,
-        "tone": status_tone(licence.status),
         "history": [(row, workflow.ACTS.get(row.act, row.act)) for row in selectors.licence_history(licence)],
         "rows": selectors.licence_rows(licence),
         "acts": acts,

@@ -17,7 +17,7 @@ from tongban.core.errors import TongbanError
 from tongban.core.forms import add_service_error
 from tongban.licences import selectors, wallet
 from tongban.licences.forms_wallet import AuthorisationForm
-from tongban.licences.models import Licence, status_tone
+from tongban.licences.models import Licence
 from tongban.workbench.views import staff_required
 
 # ---------------------------------------------------------------- holder
@@ -61,7 +61,6 @@ def my_licence_authorise(request, licence_id: int):
             return redirect(reverse("mylicences:detail", args=[licence.pk]) + "#authorisations")
     context = {
         "licence": licence,
-        "tone": status_tone(licence.status),
         "rows": selectors.licence_rows(licence),
         **holder_sections(request, licence, form),
     }
@@ -99,7 +98,6 @@ def shared_detail(request, authorisation_id: int):
     context = {
         "authorisation": read.authorisation,
         "licence": licence,
-        "tone": status_tone(licence.status),
         "rows": selectors.licence_rows(licence),
         "expired": bool(licence.valid_until and licence.valid_until < wallet.today()),
     }
