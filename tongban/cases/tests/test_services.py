@@ -131,6 +131,8 @@ def test_an_application_made_in_one_go_is_written_once_with_only_the_materials_t
         services.Upload(standard_code=f"M-{name}", name=f"{name}.pdf", content=pdf_bytes(pages))
         for pages, name in enumerate(("居民身份证", "经营场所证明", "授权委托书"), start=1)
     ]
+    not_kept = hashlib.sha256(uploads[2].content).hexdigest()[:16]  # stored files are named by their hash
+    stored_before = _stored_named(not_kept)  # other tests may have stored the same content
     with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
         case = services.case_apply(actor=user, item_id=version.item_id, answers=answers, uploads=uploads)
     assert not [q["sql"] for q in captured.captured_queries if q["sql"].startswith(('UPDATE "cases_case', "DELETE"))]
@@ -142,11 +144,16 @@ def test_an_application_made_in_one_go_is_written_once_with_only_the_materials_t
     files = list(case.files.select_related("material"))
     assert sorted((f.material.standard_code, f.pages) for f in files) == [("M-居民身份证", 1), ("M-经营场所证明", 2)]
     assert all(default_storage.exists(f.file.name) for f in files)
-    not_kept = hashlib.sha256(uploads[2].content).hexdigest()[:16]  # stored files are named by their hash
-    directory = files[0].file.name.rsplit("/", 1)[0]
-    assert not [name for name in default_storage.listdir(directory)[1] if name.startswith(not_kept)]
+    assert _stored_named(not_kept) == stored_before
     entry = AuditEntry.objects.get(action="case.submit", object_id=str(case.pk))
     assert len(entry.detail["files"]) == 2
+
+
+def _stored_named(prefix: str) -> set[str]:
+    """Names of the stored case files (this month's folder) that start with `prefix`."""
+    folder = CaseFile.file.field.generate_filename(None, "probe.pdf").rsplit("/", 1)[0]
+    names = default_storage.listdir(folder)[1] if default_storage.exists(folder) else []
+    return {name for name in names if name.startswith(prefix)}
 
 
 def test_a_material_the_government_holds_is_fetched_instead_of_uploaded(monkeypatch):
