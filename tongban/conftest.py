@@ -1,9 +1,12 @@
 """Fixtures shared by every context's tests."""
 
+import datetime as dt
 import os
 import shutil
+import zoneinfo
 
 import pytest
+from django.conf import settings
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -40,6 +43,18 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def today_is(time_machine):
+    """`today_is(date)` freezes the clock at 10:00 of that day in the platform's time zone, for
+    every module and the database's defaults alike (time-machine)."""
+
+    def move(day: dt.date) -> None:
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        time_machine.move_to(dt.datetime.combine(day, dt.time(10, 0), tzinfo=zone), tick=False)
+
+    return move
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from tongban.accounts import selectors as accounts
-from tongban.cases import selectors, services, workflow
+from tongban.cases import clock, selectors, services, workflow
 from tongban.cases.models import Case
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import form_spec
@@ -73,6 +73,9 @@ class CaseSummary(Schema):
     step_name: str
     clock: str
     due_date: dt.date | None
+    due_date_provisional: bool = Field(
+        False, description="承诺办结日期为预计：所跨年份的节假日安排尚未公布，公布后自动重算"
+    )
     submitted_at: dt.datetime | None
     updated_at: dt.datetime
     channel: str
@@ -146,6 +149,10 @@ class ClockOut(Schema):
     warn_on: dt.date | None
     due_date: dt.date | None
     step_due_date: dt.date | None
+    provisional_years: list[int] = Field(
+        default_factory=list,
+        description="期限所跨、节假日安排尚未公布的年份；非空时承诺办结日期、预警日期和环节到期日期均为预计，公布后自动重算",
+    )
 
 
 class CorrectionOut(Schema):
@@ -389,6 +396,7 @@ def _summary(case: Case) -> dict:
         "step_name": case.step_name,
         "clock": case.clock,
         "due_date": case.due_date,
+        "due_date_provisional": bool(clock.case_provisional_years(case)),
         "submitted_at": case.submitted_at,
         "updated_at": case.updated_at,
         "channel": case.channel,
@@ -416,6 +424,7 @@ def _detail(actor, case: Case) -> dict:
             "warn_on": case.warn_on,
             "due_date": case.due_date,
             "step_due_date": case.step_due_date,
+            "provisional_years": clock.case_provisional_years(case),
         },
         "decision": case.decision,
         "decided_at": case.decided_at,

@@ -33,6 +33,7 @@ from tongban.cases.models import (
 )
 from tongban.core.audit import audit_record
 from tongban.core.calendar import add_working_days, working_days_between
+from tongban.core.rows import rows_update
 
 Progress = Callable[[int], None]  # called with the number of cases loaded so far
 
@@ -448,31 +449,14 @@ def case_timelines_backdate(timelines: Sequence[Timeline], *, actor=None) -> int
         case_id = case_file.case_id
         case_file.uploaded_at = _upload_moved(case_file, by_case[case_id], submitted.get(case_id), originals[case_id])
 
-    _rows_update(Case, CASE_TIMES, cases.values())
-    _rows_update(CaseStatus, ["created_at"], changed_history)
-    _rows_update(CaseCorrection, ["requested_on", "requested_at", "due_date", "answered_on"], changed_corrections)
-    _rows_update(CaseSpecialProcedure, ["started_on", "ended_on"], changed_specials)
-    _rows_update(CaseMetrics, ["ended_on", "days_used", "on_time"], metrics.values())
-    _rows_update(CaseFile, ["uploaded_at"], files)
+    rows_update(Case, CASE_TIMES, cases.values())
+    rows_update(CaseStatus, ["created_at"], changed_history)
+    rows_update(CaseCorrection, ["requested_on", "requested_at", "due_date", "answered_on"], changed_corrections)
+    rows_update(CaseSpecialProcedure, ["started_on", "ended_on"], changed_specials)
+    rows_update(CaseMetrics, ["ended_on", "days_used", "on_time"], metrics.values())
+    rows_update(CaseFile, ["uploaded_at"], files)
     audit_record(action="case.demo_backdate", object_type="cases.case", detail={"cases": len(cases)}, actor=actor)
     return len(cases)
-
-
-def _rows_update(model: type[models.Model], names: Sequence[str], objects: Iterable[models.Model]) -> None:
-    """One UPDATE by primary key per object, sent as one batch (executemany: pipelined by psycopg,
-    a C loop in sqlite3); bulk_update's CASE expressions cost more to build than to run here."""
-    fields = [model._meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    pk = model._meta.pk
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s"
-    rows = [
-        [*(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields), getattr(obj, pk.attname)]
-        for obj in objects
-    ]
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
 
 
 CASE_TIMES = [

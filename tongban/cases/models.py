@@ -360,3 +360,35 @@ class CaseMetrics(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}"
+
+
+class DeadlineRecomputation(models.Model):
+    """A background rebuild of the open cases' deadlines after an official calendar change
+    (`calendar.changed`): one row per event, so a redelivered event starts nothing twice, with
+    its progress; `after_case_id` is where a run that stopped half-way takes up again."""
+
+    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+    STATUSES = [(PENDING, "排队中"), (RUNNING, "重算中"), (DONE, "已完成"), (FAILED, "已失败")]
+
+    event_id = models.BigIntegerField("来源事件", unique=True, null=True, blank=True)
+    years = models.JSONField("年份", default=list)
+    status = models.CharField("状态", max_length=10, choices=STATUSES, default=PENDING)
+    total = models.PositiveIntegerField("涉及办件", default=0)
+    processed = models.PositiveIntegerField("已重算", default=0)
+    moved = models.PositiveIntegerField("承诺办结日期变化", default=0)
+    after_case_id = models.BigIntegerField("已处理到", default=0)
+    error = models.CharField("失败原因", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "期限重算"
+        verbose_name_plural = "期限重算"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{'、'.join(map(str, self.years))}年期限重算（{self.get_status_display()}）"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.DONE or not self.total else min(99, self.processed * 100 // self.total)

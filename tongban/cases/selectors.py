@@ -2,15 +2,17 @@
 cases whose implementing or current office lies in their data scope — anything else is "not
 found", on every list, page, search, API call and file download."""
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
 from tongban.cases import permissions, workflow
-from tongban.cases.models import Case, CaseFile, CaseMaterial, CaseStatus
+from tongban.cases.models import Case, CaseFile, CaseMaterial, CaseStatus, DeadlineRecomputation
 from tongban.catalog import selectors as catalog
 from tongban.core.errors import NotFound, TongbanError
 from tongban.core.scope import DataScope
@@ -288,3 +290,16 @@ def materials_exempted_per_item(*, scope: DataScope, since=None, limit: int = 50
         .annotate(exempted=Count("id"))
         .order_by("-exempted", "item_id")[:limit]
     )
+
+
+def deadline_recomputation_latest(*, within_days: int = 7) -> DeadlineRecomputation | None:
+    """The latest rebuild of deadlines after a calendar change, while it runs or for a week after."""
+    since = timezone.now() - dt.timedelta(days=within_days)
+    return DeadlineRecomputation.objects.filter(created_at__gte=since).order_by("-created_at", "-id").first()
+
+
+def deadline_recomputation_get(*, job_id: int) -> DeadlineRecomputation:
+    job = DeadlineRecomputation.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("没有这次期限重算。", code="recomputation_not_found")
+    return job

@@ -5,7 +5,6 @@ checks the table and the actor's right to act, writes the case, appends the hist
 audit entry and the domain event (outbox) — all in one transaction, or nothing.
 """
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -31,7 +30,7 @@ from tongban.cases.workflow import Step, handling_steps
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import form_spec, form_validate, rule_applies
 from tongban.core.audit import audit_record
-from tongban.core.calendar import add_working_days
+from tongban.core.calendar import add_working_days, today
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError, ValidationFailed
 from tongban.core.events import event_record, events_dispatch_after_commit
 
@@ -39,10 +38,6 @@ SELF_SERVICE = (Case.WEB, Case.MOBILE)  # the applicant files alone: the platfor
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 def _case_for_update(case_id: int, expected_revision: int | None = None) -> Case:
@@ -1251,22 +1246,3 @@ def _expire_each(cases, expire) -> int:
             continue
         expired += 1
     return expired
-
-
-@transaction.atomic
-def case_clock_recompute(*, case_id: int) -> Case:
-    """Rebuild a case's dates from its history (after a calendar correction, say)."""
-    case = _case_for_update(case_id)
-    if case.accepted_on is None:
-        return case
-    pauses = [(c.requested_on, c.answered_on) for c in case.corrections.all() if c.requested_on >= case.accepted_on] + [
-        (p.started_on, p.ended_on) for p in case.special_procedures.all()
-    ]
-    case.paused_days = sum(clock.paused_working_days(start, end) for start, end in pauses if end is not None)
-    open_pause = next((start for start, end in pauses if end is None), None)
-    case.paused_since = open_pause
-    _recompute_deadlines(case)
-    if open_pause is not None:
-        case.clock = Case.PAUSED
-    case.save(update_fields=["paused_days", "paused_since", "due_date", "warn_on", "clock"])
-    return case

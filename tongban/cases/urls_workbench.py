@@ -9,6 +9,7 @@ app_name = "caseswork"
 urlpatterns = [
     path("", views.queue_list, name="queue_list"),
     path("find/", views.case_find, name="case_find"),
+    path("recomputations/<int:job_id>/", views.recomputation_progress, name="recomputation"),
     path("bulk-accept/", views.queue_bulk_accept, name="queue_bulk_accept"),
     path("<int:case_id>/", views.case_detail, name="case_detail"),
     path("<int:case_id>/claim/", views.case_claim, name="case_claim"),

@@ -942,3 +942,10 @@ def _visible_to_staff(actor, case: Case) -> bool:
     except NotFound:
         return False
     return True
+
+
+@staff_required
+def recomputation_progress(request, job_id: int):
+    """HTMX: the progress of a rebuild of deadlines after a calendar change (polled while it runs)."""
+    job = selectors.deadline_recomputation_get(job_id=job_id)
+    return render(request, "cases/workbench/_recomputation.html", {"job": job})

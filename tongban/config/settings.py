@@ -242,6 +242,10 @@ TONGBAN_LICENCE_REMIND_DAYS = int(os.environ.get("TONGBAN_LICENCE_REMIND_DAYS", 
 TONGBAN_LICENCE_IMPORT_MAX_BYTES = int(os.environ.get("TONGBAN_LICENCE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 TONGBAN_LICENCE_IMPORT_BACKGROUND = env_bool("TONGBAN_LICENCE_IMPORT_BACKGROUND", True)
 
+# The rebuild of open cases' deadlines after a calendar change runs on a thread of the web process
+# when no broker is configured (False: inline, as the tests do).
+TONGBAN_DEADLINE_RECOMPUTE_BACKGROUND = env_bool("TONGBAN_DEADLINE_RECOMPUTE_BACKGROUND", True)
+
 # Periodic jobs: read by Celery beat in production and by the embedded scheduler of `tongban serve`.
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "tongban.core.tasks.audit_seal", "schedule": TONGBAN_AUDIT_SEAL_SECONDS},

@@ -8,3 +8,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 STATIC_ROOT = None  # tests serve static files from the finders; nothing is collected
 WHITENOISE_USE_FINDERS = True
+TONGBAN_DEADLINE_RECOMPUTE_BACKGROUND = False  # the rebuild after a calendar change runs inline

@@ -1,8 +1,13 @@
 """Working days (工作日) under China's statutory holidays and make-up working days (调休).
 
-A date is a working day iff its year is declared known (CalendarYear) and it is Mon–Fri and not a
-holiday, or it is a make-up working day. A year without data is refused, never guessed: the
-schedule is published each December and differs every year.
+A date is a working day iff it is Mon–Fri and not a holiday, or it is a make-up working day.
+A year declared in CalendarYear is **official**: its holidays and make-up days are the State
+Council's published schedule, as imported. Any other year is **provisional** (ADR 0008): its
+holidays are the statutory ones that 《全国年节及纪念日放假办法》 fixes for every year (元旦, 除夕 to
+正月初三, 清明, May 1–2, 端午, 中秋, October 1–3; lunar dates and the solar term from the
+`holidays` package), with no make-up working days and no substitute days off, since those are
+only known once published. A deadline computed over a provisional year says so
+(`calendar_span_provisional`), and publishing the year recomputes the deadlines that touch it.
 
 Counting convention, used by every function here: a window `(start, end]` excludes its first day,
 so the acceptance day itself never counts (受理次日起算). A `Pause` stops the clock on the working
@@ -19,6 +24,9 @@ import time
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from django.utils import timezone
+from holidays import country_holidays
 
 from tongban.core.errors import ValidationFailed
 from tongban.core.models import CalendarDay, CalendarYear
@@ -39,9 +47,13 @@ class Pause:
             raise ValueError(f"暂停结束日{self.end}早于开始日{self.start}")
 
 
+# The statutory rule's lunar dates and solar terms are reliable in this range (the `holidays` package).
+PROVISIONAL_YEARS = range(1901, 2100)
+
+
 @dataclass(frozen=True)
 class _Year:
-    known: bool
+    official: bool
     loaded_at: float
     holidays: frozenset[dt.date] = frozenset()
     workdays: frozenset[dt.date] = frozenset()
@@ -56,16 +68,39 @@ def calendar_cache_clear() -> None:
     _cache.clear()
 
 
-def calendar_year_known(year: int) -> bool:
-    return CalendarYear.objects.filter(year=year).exists()
+def today() -> dt.date:
+    """Today in the platform's time zone: the one place every date rule asks (tests freeze it)."""
+    return timezone.localdate()
 
 
-def calendar_next_year_missing(today: dt.date, *, within_days: int = 60) -> int | None:
-    """The coming year, when its schedule is still missing this close to the year's end: deadlines
-    that cross into it cannot be computed, so acceptance of longer items starts to fail."""
-    if (dt.date(today.year, 12, 31) - today).days > within_days or calendar_year_known(today.year + 1):
+def calendar_year_official(year: int) -> bool:
+    return _year(year).official
+
+
+def calendar_span_provisional(start: dt.date, end: dt.date) -> list[int]:
+    """The provisional years a deadline computed from `start` to `end` crosses, in order; empty
+    when every year between is official, so the date is final."""
+    first, last = sorted((start.year, end.year))
+    return [year for year in range(first, last + 1) if not _year(year).official]
+
+
+def calendar_next_year_provisional(today: dt.date, *, from_month: int = 11) -> int | None:
+    """The coming year, from November on, while its official schedule is still missing: deadlines
+    that cross into it are provisional until an administrator imports it."""
+    if today.month < from_month or calendar_year_official(today.year + 1):
         return None
     return today.year + 1
+
+
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The holidays the statute fixes for every year, by date, with their Chinese names."""
+    if year not in PROVISIONAL_YEARS:
+        raise ValidationFailed(
+            f"{year}年超出日历可推算的范围（{PROVISIONAL_YEARS.start}–{PROVISIONAL_YEARS.stop - 1}年），无法计算期限。",
+            code="calendar_year_out_of_range",
+        )
+    named = country_holidays("CN", years=year, observed=False, language="zh_CN")
+    return {day: name for day, name in sorted(named.items())}
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -157,28 +192,37 @@ def _year(year_number: int) -> _Year:
     now = time.monotonic()
     if year is None or now - year.loaded_at > CACHE_TTL_SECONDS:
         year = _cache[year_number] = _load_year(year_number, now)
-    if not year.known:
-        raise ValidationFailed(
-            f"{year_number}年的节假日安排尚未录入，请管理员在日历中录入或导入后再计算期限。",
-            code="calendar_year_missing",
-        )
     return year
 
 
 def _load_year(year_number: int, now: float) -> _Year:
-    # Unknown years are cached too, so a sweep over many cases does not query once per case.
+    # Provisional years are cached too, so a sweep over many cases does not query once per case.
     if not CalendarYear.objects.filter(year=year_number).exists():
-        return _Year(known=False, loaded_at=now)
+        return _year_of(year_number, now, official=False, holidays=frozenset(statutory_holidays(year_number)))
     first, last = dt.date(year_number, 1, 1), dt.date(year_number, 12, 31)
     rows = list(CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "kind"))
-    holidays = frozenset(day for day, kind in rows if kind == CalendarDay.HOLIDAY)
-    workdays = frozenset(day for day, kind in rows if kind == CalendarDay.WORKDAY)
-    working = tuple(
-        ordinal
-        for ordinal in range(first.toordinal(), last.toordinal() + 1)
-        if _weekday_rule(dt.date.fromordinal(ordinal), holidays, workdays)
+    return _year_of(
+        year_number,
+        now,
+        official=True,
+        holidays=frozenset(day for day, kind in rows if kind == CalendarDay.HOLIDAY),
+        workdays=frozenset(day for day, kind in rows if kind == CalendarDay.WORKDAY),
     )
-    return _Year(known=True, loaded_at=now, holidays=holidays, workdays=workdays, working=working)
+
+
+def _year_of(
+    year_number: int,
+    now: float,
+    *,
+    official: bool,
+    holidays: frozenset[dt.date],
+    workdays: frozenset[dt.date] = frozenset(),
+) -> _Year:
+    first, last = dt.date(year_number, 1, 1).toordinal(), dt.date(year_number, 12, 31).toordinal()
+    working = tuple(
+        ordinal for ordinal in range(first, last + 1) if _weekday_rule(dt.date.fromordinal(ordinal), holidays, workdays)
+    )
+    return _Year(official=official, loaded_at=now, holidays=holidays, workdays=workdays, working=working)
 
 
 def _weekday_rule(day: dt.date, holidays: frozenset[dt.date], workdays: frozenset[dt.date]) -> bool:

@@ -8,8 +8,11 @@ Import file format (UTF-8, one date per line; `#` starts a comment line; blank l
     2027-02-07,workday,春节调休
 
 Fields: date (YYYY-MM-DD), kind (`holiday` = 休息, `workday` = 调休上班, only on a weekend), and an
-optional name (at most 40 characters). Every year that appears in the file is declared known and
-its previous exceptions are replaced by the file's. The import is all-or-nothing.
+optional name (at most 40 characters). Every year that appears in the file turns official and its
+previous exceptions are replaced by the file's. The import is all-or-nothing.
+
+Every write that changes an official year's working days records a `calendar.changed` event with
+the years concerned: the cases context recomputes the open cases' deadlines in them.
 """
 
 import csv
@@ -23,8 +26,10 @@ from django.db import transaction
 from tongban.core.audit import audit_record
 from tongban.core.calendar import calendar_cache_clear
 from tongban.core.errors import NotFound, ValidationFailed
+from tongban.core.events import event_record
 from tongban.core.models import CalendarDay, CalendarYear
 
+CALENDAR_CHANGED = "calendar.changed"
 KINDS = {CalendarDay.HOLIDAY, CalendarDay.WORKDAY}
 NAME_MAX = CalendarDay._meta.get_field("name").max_length
 SOURCE_MAX = CalendarYear._meta.get_field("source").max_length
@@ -69,8 +74,8 @@ def calendar_day_check(*, day: dt.date, kind: str, name: str = "") -> str | None
 
 
 def calendar_day_set(*, day: dt.date, kind: str, name: str = "", actor=None) -> CalendarDay:
-    """Record (or change) one exception to the weekday rule. The year still has to be declared
-    known (calendar_year_declare) before deadlines in it are computed."""
+    """Record (or change) one exception to the weekday rule. In a provisional year it counts once
+    the year is declared official (calendar_year_declare)."""
     problem = calendar_day_check(day=day, kind=kind, name=name)
     if problem:
         raise ValidationFailed(problem, code="calendar_day_invalid")
@@ -81,7 +86,7 @@ def calendar_day_set(*, day: dt.date, kind: str, name: str = "", actor=None) -> 
         audit_record(
             action="calendar.day_set", object_type="calendar", object_id=day.isoformat(), actor=actor, detail=detail
         )
-        _clear_cache()
+        _changed([day.year], official_only=True)
     return row
 
 
@@ -96,11 +101,11 @@ def calendar_day_clear(*, day: dt.date, actor=None) -> None:
         audit_record(
             action="calendar.day_clear", object_type="calendar", object_id=day.isoformat(), actor=actor, detail=detail
         )
-        _clear_cache()
+        _changed([day.year], official_only=True)
 
 
 def calendar_year_declare(*, year: int, source: str, actor=None) -> CalendarYear:
-    """Declare a year's exceptions complete, so working days in it can be computed."""
+    """Declare a year's exceptions complete: the year turns official."""
     source = source.strip()
     if not source or len(source) > SOURCE_MAX:
         raise ValidationFailed(
@@ -112,12 +117,12 @@ def calendar_year_declare(*, year: int, source: str, actor=None) -> CalendarYear
         audit_record(
             action="calendar.year_declare", object_type="calendar", object_id=str(year), actor=actor, detail=detail
         )
-        _clear_cache()
+        _changed([year])
     return row
 
 
 def calendar_import(*, lines: Iterable[str], source: str, actor=None) -> ImportReport:
-    """Replace the exceptions of every year in the file and declare those years known; writes
+    """Replace the exceptions of every year in the file and declare those years official; writes
     nothing when any line is bad, and reports every bad line."""
     source = source.strip()[:SOURCE_MAX]
     days, errors = _parse(lines)
@@ -144,7 +149,7 @@ def calendar_import(*, lines: Iterable[str], source: str, actor=None) -> ImportR
         }
         object_id = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
         audit_record(action="calendar.import", object_type="calendar", object_id=object_id, actor=actor, detail=detail)
-        _clear_cache()
+        _changed(list(years))
     return report
 
 
@@ -207,6 +212,15 @@ def _day_detail(row: CalendarDay | None) -> dict | None:
 def _error_line(error: ImportLineError) -> str:
     where = "文件" if error.line_no == 0 else f"第{error.line_no}行"
     return f"{where}：{error.reason}" + (f"（{error.text}）" if error.text else "")
+
+
+def _changed(years: list[int], *, official_only: bool = False) -> None:
+    """The cache is cleared, and the years whose working days may have moved are announced."""
+    _clear_cache()
+    if official_only:
+        years = list(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+    if years:
+        event_record(topic=CALENDAR_CHANGED, payload={"years": sorted(years)})
 
 
 def _clear_cache() -> None:

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
 from tongban.core.audit import audit_record
-from tongban.core.calendar import add_working_days, working_days_between
+from tongban.core.calendar import add_working_days, today, working_days_between
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.events import event_record
 from tongban.exchange import workflow
@@ -49,10 +49,6 @@ MAX_PERIOD_YEARS = 3
 MAX_DAILY_VOLUME = 1_000_000
 MAX_GRACE_DAYS = 30
 PAGE_SIZE = 20
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
 from tongban.core.audit import audit_record
+from tongban.core.calendar import today
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.events import event_record
 from tongban.licences import documents, permissions, seal, workflow
@@ -30,10 +31,6 @@ from tongban.org import selectors as org
 TOPIC = "licence.changed"
 IMPORT_MAX_ROWS = 50_000
 IMPORT_FIXED_COLUMNS = ("type_code", "holder_id", "issued_on", "valid_until")
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 # ---------------------------------------------------------------- checks

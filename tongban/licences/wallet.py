@@ -34,6 +34,7 @@ from django.utils import timezone
 from tongban.accounts import selectors as accounts
 from tongban.cases import selectors as cases
 from tongban.core.audit import audit_record
+from tongban.core.calendar import today
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.scope import DataScope
 from tongban.exchange import query as exchange
@@ -50,10 +51,6 @@ PAGE_SIZE = 20
 LIVE, REVOKED, EXPIRED = "live", "revoked", "expired"
 STATES = {LIVE: "有效", REVOKED: "已撤回", EXPIRED: "已过期"}
 EVERYWHERE = DataScope(region_prefix="")
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 def latest_until(day: dt.date | None = None) -> dt.date:

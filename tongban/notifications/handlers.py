@@ -41,3 +41,27 @@ def case_changed(event) -> None:
         case_number=payload["number"] or "",
         event_id=event.pk,
     )
+
+
+@subscribe("case.deadline_moved")
+def case_deadline_moved(event) -> None:
+    """The calendar changed under an open case: its applicant learns the new promised date."""
+    payload = event.payload
+    recipients = list(accounts.users_of_persons([payload["person_id"]]).values_list("pk", flat=True))
+    if payload.get("filed_by_id") and payload.get("channel") == "agent":
+        recipients.append(payload["filed_by_id"])
+    body = (
+        f"{payload['item_name']}（{payload['number']}）：按新公布的节假日安排，"
+        f"承诺办结日期由 {payload['old_due'] or '—'} 调整为 {payload['new_due']}。"
+    )
+    if payload.get("provisional_years"):
+        years = "、".join(map(str, payload["provisional_years"]))
+        body += f"该日期仍为预计，{years}年节假日安排公布后可能再调整。"
+    notification_send(
+        recipient_ids=recipients,
+        topic="case.deadline_moved",
+        title="承诺办结日期已调整",
+        body=body,
+        case_number=payload["number"] or "",
+        event_id=event.pk,
+    )

@@ -3,14 +3,13 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.accounts import selectors as accounts_selectors
 from tongban.accounts import services as accounts_services
 from tongban.cases import selectors as cases_selectors
-from tongban.core.calendar import calendar_next_year_missing
+from tongban.core.calendar import calendar_next_year_provisional, today
 from tongban.core.errors import TongbanError
 from tongban.org import selectors as org_selectors
 
@@ -44,7 +43,8 @@ def home(request):
             "departments": org_selectors.departments_in_scope(scope).count(),
         },
         "queues": [row for row in cases_selectors.queues_for(request.user) if row["mine"]],
-        "calendar_missing": calendar_next_year_missing(timezone.localdate()),
+        "calendar_provisional": calendar_next_year_provisional(today()),
+        "recomputation": cases_selectors.deadline_recomputation_latest(),
     }
     return render(request, "workbench/home.html", context)
 

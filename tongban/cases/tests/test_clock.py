@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tongban.cases import clock, services
+from tongban.cases import clock, deadlines, services
 from tongban.cases.models import Case
 from tongban.cases.tests.factories import case_in, case_item, officer, pdf_bytes, submitted_case
 from tongban.catalog.tests.factories import DEFAULT_STEPS
@@ -18,13 +18,8 @@ INSTANT_STEPS = [{**step, "budget_days": 0} for step in DEFAULT_STEPS]
 
 
 @pytest.fixture
-def on(monkeypatch):
-    """Sets the services' today (the clock reads the calendar; only the day is ours to choose)."""
-
-    def set_day(day: dt.date) -> None:
-        monkeypatch.setattr(services, "today", lambda: day)
-
-    return set_day
+def on(today_is):
+    return today_is
 
 
 def test_five_working_days_from_national_day_eve_skip_the_holiday_and_count_the_make_up_saturday():
@@ -134,7 +129,7 @@ def test_the_sweep_ends_a_correction_left_unanswered(on):
 def test_recompute_rebuilds_the_dates_from_the_history(on):
     case, _ = case_in(Case.HANDLING)
     Case.objects.filter(pk=case.pk).update(due_date=dt.date(2000, 1, 1), warn_on=dt.date(2000, 1, 1))
-    services.case_clock_recompute(case_id=case.pk)
+    deadlines.case_clock_recompute(case_id=case.pk)
     case.refresh_from_db()
     assert (
         case.due_date == clock.case_deadlines(accepted_on=case.accepted_on, promised_days=case.promised_days).due_date

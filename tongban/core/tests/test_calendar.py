@@ -2,15 +2,20 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lunardate import LunarDate
 
 from tongban.core.calendar import (
     Pause,
     add_working_days,
     calendar_cache_clear,
-    calendar_next_year_missing,
+    calendar_next_year_provisional,
+    calendar_span_provisional,
+    calendar_year_official,
     is_working_day,
+    statutory_holidays,
     working_days_between,
 )
 from tongban.core.calendar_services import (
@@ -20,7 +25,7 @@ from tongban.core.calendar_services import (
     calendar_year_declare,
 )
 from tongban.core.errors import ValidationFailed
-from tongban.core.models import AuditEntry, CalendarDay, CalendarYear
+from tongban.core.models import AuditEntry, CalendarDay, CalendarYear, OutboxEvent
 
 # Seeded years are 2004–2026; starts stay early enough that every result falls inside them.
 starts = st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2026, 6, 30))
@@ -155,13 +160,82 @@ def test_bad_arguments_are_refused():
 
 
 @pytest.mark.django_db
-def test_a_year_without_data_is_refused_not_guessed():
+def test_a_year_without_a_schedule_is_provisional_by_the_statute_not_refused():
+    # 2031: 劳动节 Thu 05-01 and Fri 05-02 off, no substitute day, no make-up Sunday 04-27.
+    assert not calendar_year_official(2031)
+    assert not is_working_day(dt.date(2031, 5, 2))
+    assert is_working_day(dt.date(2031, 5, 6))
+    assert not is_working_day(dt.date(2031, 4, 27))
+    # 30 working days from 2026-12-20 cross 元旦 2027 (one day, Friday 01-01) into a provisional year.
+    due = add_working_days(dt.date(2026, 12, 20), 30)
+    assert due == dt.date(2027, 2, 1)
+    assert calendar_span_provisional(dt.date(2026, 12, 20), due) == [2027]
+    assert calendar_span_provisional(dt.date(2026, 3, 2), dt.date(2026, 11, 2)) == []
+
+
+@pytest.mark.django_db
+def test_years_beyond_the_lunar_tables_are_refused_with_a_reason():
     with pytest.raises(ValidationFailed) as refused:
-        is_working_day(dt.date(2031, 5, 6))
-    assert refused.value.code == "calendar_year_missing"
-    assert "2031年的节假日安排尚未录入" in refused.value.message
-    with pytest.raises(ValidationFailed, match="2027年"):
-        add_working_days(dt.date(2026, 12, 20), 30)
+        is_working_day(dt.date(2100, 1, 4))
+    assert refused.value.code == "calendar_year_out_of_range"
+    assert "2100年超出日历可推算的范围" in refused.value.message
+
+
+provisional_years = st.integers(min_value=2027, max_value=2099)
+
+
+@pytest.mark.django_db
+@laws
+@given(provisional_years)
+def test_a_provisional_year_has_the_statutory_holidays_where_the_statute_puts_them(year):
+    days = statutory_holidays(year)
+    assert days == statutory_holidays(year)  # fixed per year, whatever is asked first
+    fixed = [dt.date(year, 1, 1), dt.date(year, 5, 1), dt.date(year, 5, 2), *(dt.date(year, 10, d) for d in (1, 2, 3))]
+    assert all(day in days for day in fixed)
+    # Lunar dates checked against another library's tables (lunardate): 除夕 to 正月初三, 端午, 中秋.
+    new_year = LunarDate(year, 1, 1).to_solar_date()
+    spring = [new_year + dt.timedelta(days=offset) for offset in (-1, 0, 1, 2)]
+    autumn = LunarDate(year, 8, 15).to_solar_date()
+    assert all(day in days for day in [*spring, LunarDate(year, 5, 5).to_solar_date(), autumn])
+    qingming = [day for day, name in days.items() if name == "清明节"]
+    assert qingming in ([dt.date(year, 4, 4)], [dt.date(year, 4, 5)])  # the solar term, this century
+    assert len(days) == (12 if autumn in fixed else 13)  # 中秋 may fall on 国庆
+    # Weekdays off are the statutory ones only; every weekend day is a rest day (no 调休 known yet).
+    for ordinal in range(dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal() + 1):
+        day = dt.date.fromordinal(ordinal)
+        assert is_working_day(day) == (day.weekday() < 5 and day not in days)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_statutory_days_are_holidays_in_every_official_year_under_the_2024_statute(year):
+    official = set(CalendarDay.objects.filter(date__year=year, kind=CalendarDay.HOLIDAY).values_list("date", flat=True))
+    assert set(statutory_holidays(year)) <= official
+
+
+@pytest.mark.django_db
+@laws
+@given(st.dates(min_value=dt.date(2026, 12, 1), max_value=dt.date(2027, 12, 31)), counts)
+def test_an_official_year_that_matches_the_statute_gives_the_same_deadlines(start, n):
+    provisional = add_working_days(start, n)
+    lines = [f"{day},holiday,{name}" for day, name in statutory_holidays(2027).items() if day.weekday() < 5]
+    with transaction.atomic():
+        calendar_import(lines=lines, source="与法定节假日相同的安排")
+        official = add_working_days(start, n)
+        assert calendar_year_official(2027)
+        transaction.set_rollback(True)
+    calendar_cache_clear()
+    assert official == provisional
+
+
+@pytest.mark.django_db
+def test_a_make_up_saturday_in_the_published_schedule_brings_a_deadline_forward():
+    start = dt.date(2026, 12, 28)
+    provisional = add_working_days(start, 20)  # 元旦 off: Tuesday 01-26
+    assert provisional == dt.date(2027, 1, 26)
+    calendar_import(lines=["2027-01-01,holiday,元旦", "2027-01-09,workday,元旦调休"], source="国办发明电〔2026〕1号")
+    assert add_working_days(start, 20) == dt.date(2027, 1, 25)
+    assert calendar_span_provisional(start, dt.date(2027, 1, 25)) == []
 
 
 @pytest.mark.django_db
@@ -225,13 +299,16 @@ def test_a_day_set_takes_effect_at_once_and_is_audited():
 
 
 @pytest.mark.django_db
-def test_declaring_a_year_makes_it_computable_by_the_weekday_rule():
+def test_days_entered_in_a_provisional_year_count_once_it_is_declared_official():
     calendar_day_set(day=dt.date(2031, 1, 1), kind="holiday", name="元旦")
-    with pytest.raises(ValidationFailed):
-        is_working_day(dt.date(2031, 1, 2))  # days alone do not make a year known
+    calendar_day_set(day=dt.date(2031, 1, 3), kind="holiday", name="元旦调休")
+    assert is_working_day(dt.date(2031, 1, 3))  # days alone do not make a year official
+    assert not OutboxEvent.objects.filter(topic="calendar.changed").exists()
     calendar_year_declare(year=2031, source="测试")
     assert not is_working_day(dt.date(2031, 1, 1))
+    assert not is_working_day(dt.date(2031, 1, 3))
     assert is_working_day(dt.date(2031, 1, 2))
+    assert OutboxEvent.objects.get(topic="calendar.changed").payload == {"years": [2031]}
 
 
 @pytest.mark.django_db
@@ -277,9 +354,10 @@ def test_admin_edits_go_through_the_services(admin_client, admin_user):
 
 
 @pytest.mark.django_db
-def test_the_coming_years_missing_schedule_is_flagged_near_the_years_end():
-    CalendarYear.objects.filter(year=2027).delete()
-    assert calendar_next_year_missing(dt.date(2026, 6, 1)) is None  # too early to worry
-    assert calendar_next_year_missing(dt.date(2026, 11, 23)) == 2027
+def test_the_coming_year_is_flagged_from_november_while_it_is_provisional():
+    assert calendar_next_year_provisional(dt.date(2026, 10, 31)) is None  # too early to worry
+    assert calendar_next_year_provisional(dt.date(2026, 11, 1)) == 2027
+    assert calendar_next_year_provisional(dt.date(2026, 12, 7)) == 2027
     CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕号")
-    assert calendar_next_year_missing(dt.date(2026, 11, 23)) is None
+    calendar_cache_clear()
+    assert calendar_next_year_provisional(dt.date(2026, 11, 23)) is None

@@ -62,15 +62,11 @@ def test_department_list_is_scoped(client, clerk):
     assert clerk.department.name in page
 
 
-def test_home_warns_when_next_years_holidays_are_missing_in_december(client, clerk, monkeypatch):
+def test_home_warns_from_november_while_next_years_holidays_are_provisional(client, clerk, today_is):
     import datetime as dt
 
-    from django.utils import timezone
-
-    from tongban.core.models import CalendarYear
-
-    CalendarYear.objects.filter(year=2027).delete()
-    monkeypatch.setattr(timezone, "localdate", lambda *a: dt.date(2026, 12, 1))
-    assert "2027年的节假日安排尚未录入" in client.get("/workbench/").content.decode()
-    monkeypatch.setattr(timezone, "localdate", lambda *a: dt.date(2026, 7, 1))
+    today_is(dt.date(2026, 11, 2))
+    page = client.get("/workbench/").content.decode()
+    assert "2027年的节假日安排尚未录入" in page and "暂按法定节假日推算" in page
+    today_is(dt.date(2026, 7, 1))
     assert "节假日安排尚未录入" not in client.get("/workbench/").content.decode()

@@ -2,9 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from tongban.cases import services
-from tongban.cases.models import Case
-from tongban.core.errors import TongbanError
+from tongban.cases import deadlines, services
 
 
 class Command(BaseCommand):
@@ -15,9 +13,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["sweep", "recompute"])
-        parser.add_argument("--region", default="", help="recompute：只算该区划代码开头的办件，如 341902")
+        parser.add_argument(
+            "--year",
+            type=int,
+            action="append",
+            dest="years",
+            default=[],
+            help="recompute：只算期限涉及该年的办件（可重复）",
+        )
 
-    def handle(self, *args, action: str, region: str, **options):
+    def handle(self, *args, action: str, years: list[int], **options):
         started = time.perf_counter()
         if action == "sweep":
             report = services.case_clock_sweep()
@@ -27,23 +32,12 @@ class Command(BaseCommand):
                 f"容缺逾期撤销 {report.owed_expired} 件。"
             )
             return
-        open_cases = Case.objects.exclude(queue__in=["", "done"]).exclude(accepted_on=None)
-        if region:
-            open_cases = open_cases.filter(region_code__startswith=region)
-        ids = list(open_cases.order_by("id").values_list("pk", flat=True))
-        done, failed = 0, 0
-        for case_id in ids:  # one transaction each: a long run never holds many rows locked
-            try:
-                services.case_clock_recompute(case_id=case_id)
-            except TongbanError as error:
-                failed += 1
-                self.stderr.write(f"办件 {case_id}：{error.message}")
-            done += 1
-            if done % 1000 == 0:
-                self.stdout.write(f"\r已重算 {done:,} / {len(ids):,}", ending="")
-                self.stdout.flush()
+        job = deadlines.deadline_recomputation_start(years=years or deadlines.open_case_years())
+        # Run here, in the foreground, whatever the mode: the operator watches the progress.
+        done = deadlines.deadline_recomputation_run(
+            job.pk, progress=lambda n: self.stdout.write(f"\r已重算 {n:,} / {job.total:,}", ending="")
+        )
         self.stdout.write(
-            f"\r已重算 {done - failed:,} 件在办件的期限（{time.perf_counter() - started:.1f} 秒）"
-            + (f"，{failed} 件失败" if failed else "")
-            + "。"
+            f"\r已重算 {done.processed:,} 件在办件的期限（{'、'.join(map(str, done.years))}年，"
+            f"{time.perf_counter() - started:.1f} 秒），承诺办结日期变化 {done.moved:,} 件。"
         )
