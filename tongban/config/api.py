@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from tongban.accounts.api import router as accounts_router
 from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
+from tongban.core.api import router as calendar_router
 from tongban.core.errors import TongbanError
 from tongban.exchange.api import router as exchange_router
 from tongban.licences.api import router as licences_router
@@ -19,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/org", org_router, tags=["组织机构"])
+api.add_router("/calendar", calendar_router, tags=["工作日日历"])
 api.add_router("/accounts", accounts_router, tags=["用户与身份"])
 api.add_router("/catalog", catalog_router, tags=["事项清单"])
 api.add_router("/cases", cases_router, tags=["办件"])

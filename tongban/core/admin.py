@@ -1,14 +1,22 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path
 
 from tongban.core.calendar_services import (
+    SOURCE_MAX,
     WEEKDAYS,
     calendar_day_check,
     calendar_day_clear,
     calendar_day_set,
+    calendar_import,
     calendar_year_declare,
 )
+from tongban.core.errors import TongbanError
 from tongban.core.models import AuditEntry, CalendarDay, CalendarYear
+
+IMPORT_MAX_BYTES = 64 * 1024
 
 
 @admin.register(AuditEntry)
@@ -46,11 +54,31 @@ class CalendarDayForm(forms.ModelForm):
         return cleaned
 
 
+class CalendarImportForm(forms.Form):
+    file = forms.FileField(
+        label="安排文件", help_text="UTF-8 文本或 CSV，每行“日期,holiday|workday,名称”，# 开头为注释"
+    )
+    source = forms.CharField(label="来源", max_length=SOURCE_MAX, help_text="如发布通知的文号：国办发明电〔2026〕X号")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"文件过大：一年的安排不超过几十行，请检查是否选错了文件（上限 {IMPORT_MAX_BYTES // 1024} KB）。"
+            )
+        try:
+            return upload.read().decode("utf-8-sig").splitlines()
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError("文件不是 UTF-8 编码，请另存为 UTF-8 后重试。") from exc
+
+
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
-    """Declaring a year known goes through calendar_year_declare (audit + cache). Years are not
-    deleted here: that would stop every deadline in them; re-import instead."""
+    """Declaring a year official goes through calendar_year_declare (audit + cache), and so does
+    the import of a published schedule (its own page, linked from the list). Years are not
+    deleted here: re-import instead."""
 
+    change_list_template = "admin/core/calendaryear/change_list.html"
     list_display = ("year", "source", "updated_at")
     search_fields = ("source",)
     readonly_fields = ("updated_at",)
@@ -65,6 +93,37 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         saved = calendar_year_declare(year=obj.year, source=obj.source, actor=request.user)
         obj.updated_at = saved.updated_at
+
+    def get_urls(self):
+        page = self.admin_site.admin_view(self.import_view)
+        return [path("import/", page, name="core_calendaryear_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        """Upload the State Council's schedule: the years in it turn official, and the open cases'
+        deadlines in them are rebuilt in the background (progress on the workbench home)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CalendarImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = calendar_import(
+                    lines=form.cleaned_data["file"], source=form.cleaned_data["source"], actor=request.user
+                )
+            except TongbanError as error:
+                form.add_error(None, error.message)
+            else:
+                if report.accepted:
+                    self.message_user(request, report.lines()[0] + "在办件的期限正在后台重算，进度见工作台首页。")
+                    return redirect("admin:core_calendaryear_changelist")
+                for line in report.lines():
+                    form.add_error(None, line)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "导入节假日安排",
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/core/calendaryear/import.html", context)
 
 
 @admin.register(CalendarDay)

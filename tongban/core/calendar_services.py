@@ -18,6 +18,7 @@ the years concerned: the cases context recomputes the open cases' deadlines in t
 import csv
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from django.db import transaction
 
 from tongban.core.audit import audit_record
 from tongban.core.calendar import calendar_cache_clear
-from tongban.core.errors import NotFound, ValidationFailed
+from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tongban.core.events import event_record
 from tongban.core.models import CalendarDay, CalendarYear
 
@@ -70,7 +71,13 @@ def calendar_day_check(*, day: dt.date, kind: str, name: str = "") -> str | None
         return f"{day}是星期{WEEKDAYS[day.weekday()]}，本来就是工作日；调休上班只能设在周末"
     if len(name) > NAME_MAX:
         return f"名称不能超过{NAME_MAX}个字"
+    if _has_control(name):
+        return "名称含有不可见的控制字符，请删除后重试"
     return None
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
 
 
 def calendar_day_set(*, day: dt.date, kind: str, name: str = "", actor=None) -> CalendarDay:
@@ -107,7 +114,7 @@ def calendar_day_clear(*, day: dt.date, actor=None) -> None:
 def calendar_year_declare(*, year: int, source: str, actor=None) -> CalendarYear:
     """Declare a year's exceptions complete: the year turns official."""
     source = source.strip()
-    if not source or len(source) > SOURCE_MAX:
+    if not source or len(source) > SOURCE_MAX or _has_control(source):
         raise ValidationFailed(
             f"请填写来源（不超过{SOURCE_MAX}个字），如发布通知的文号。", code="calendar_source_invalid"
         )
@@ -123,8 +130,13 @@ def calendar_year_declare(*, year: int, source: str, actor=None) -> CalendarYear
 
 def calendar_import(*, lines: Iterable[str], source: str, actor=None) -> ImportReport:
     """Replace the exceptions of every year in the file and declare those years official; writes
-    nothing when any line is bad, and reports every bad line."""
+    nothing when any line is bad, and reports every bad line. `actor` None is the operator's
+    command; a user needs the right to change the calendar."""
+    if actor is not None and not actor.has_perm("core.add_calendarday"):
+        raise PermissionDenied("只有日历管理员可以导入节假日安排。", code="calendar_forbidden")
     source = source.strip()[:SOURCE_MAX]
+    if _has_control(source):
+        raise ValidationFailed("来源含有不可见的控制字符，请删除后重试。", code="calendar_source_invalid")
     days, errors = _parse(lines)
     if not days and not errors:
         errors = [ImportLineError(0, "", "文件中没有任何日期行")]

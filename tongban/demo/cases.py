@@ -41,6 +41,7 @@ from tongban.cases.models import Case
 from tongban.catalog.models import Item, ItemVersion
 from tongban.core.audit import audit_seal
 from tongban.core.calendar import add_working_days, is_working_day
+from tongban.core.calendar import today as calendar_today
 from tongban.demo.city import (
     BACK_OFFICE,
     CITY_CODE,
@@ -62,7 +63,7 @@ BULK_CASES = 1_000_000  # --scale city, loaded with COPY
 BULK_OPEN_SHARE = 0.2  # a city's open cases: a fifth of three months' work
 DAYS = 90
 MAX_PROMISE = 20
-OPENING = dt.time(8, 30)  # services compute deadlines from today: keep them inside the calendar's years
+OPENING = dt.time(8, 30)
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -163,11 +164,16 @@ class WorkingTime:
     zone: dt.tzinfo = dt.UTC
 
     @classmethod
-    def build(cls, back: int = 200) -> "WorkingTime":
-        today = timezone.localdate()
+    def build(cls, back: int = 200, *, today: dt.date | None = None) -> "WorkingTime":
+        """Counted back from `today` (by default the platform's today); `now` is 15:00 of a given
+        day, the moment itself when it is today."""
+        zone = timezone.get_current_timezone()
+        real = calendar_today()
+        today = today or real
+        now = timezone.now() if today == real else dt.datetime.combine(today, dt.time(15, 0), tzinfo=zone)
         days = [today - dt.timedelta(days=n) for n in range(back, -1, -1)]
         working = [day for day in days if is_working_day(day)]
-        return cls(today=today, now=timezone.now(), days=working, zone=timezone.get_current_timezone())
+        return cls(today=today, now=now, days=working, zone=zone)
 
     @property
     def latest(self) -> dt.datetime:
@@ -258,7 +264,7 @@ def _department(key: str) -> Department:
 
 def _versions(department: Department, *, persons: bool) -> list[ItemVersion]:
     """Published leaf items of the department that people (or companies) apply for, with a promise
-    short enough for today's calendar."""
+    of at most MAX_PROMISE working days."""
     parents = Item.objects.exclude(parent=None).values("parent_id")
     found = (
         ItemVersion.objects.filter(status=ItemVersion.PUBLISHED, item__department=department)
@@ -587,11 +593,12 @@ def cases_exist() -> bool:
     return Case.objects.filter(region_code__startswith=CITY_PREFIX).exists()
 
 
-def cases_build(*, count: int = DEMO_CASES, say: Say = print) -> int:
-    """Drive `count` demo cases through the services and move them back in time; returns how many.
-    One transaction: all of them or none."""
+def cases_build(*, count: int = DEMO_CASES, say: Say = print, today: dt.date | None = None) -> int:
+    """Drive `count` demo cases through the services and move them back in time, to the 90 days
+    before `today` (the platform's today by default); returns how many. One transaction: all of
+    them or none."""
     with _side_effects_deferred(), transaction.atomic():
-        wt = WorkingTime.build()
+        wt = WorkingTime.build(today=today)
         context = city_cases_context()
         plans = plans_make(context, count, wt)
         rng = rng_for("cases_acts")
@@ -636,18 +643,16 @@ class BulkContext:
     agents: list[tuple[int, int, str]]  # (user id, agency point id, name)
     staff: dict[tuple[int, str], tuple[int, str]]  # (department id, post) -> (user id, name)
     wt: WorkingTime
-    last_known_day: dt.date
+    last_day: dt.date  # the synthetic cases' step dates stay before it
     as_of: dt.date  # the day the clocks' colours were last swept
 
     def actor(self, version: VersionInfo, post: str, fallback: tuple[int, str]) -> tuple[int | None, str]:
         return self.staff.get((version.department_id, post)) or fallback
 
 
-def bulk_context(*, sweep_lag_days: int = 1) -> BulkContext:
+def bulk_context(*, sweep_lag_days: int = 1, today: dt.date | None = None) -> BulkContext:
     """The city's published items (popular ones applied for far more often), its population and
     legal persons (the named demo applicants left out), window clerks, agents and back-office staff."""
-    from tongban.core.models import CalendarYear
-
     rng = rng_for("bulk_cases_items")
     versions = []
     found = (
@@ -712,8 +717,7 @@ def bulk_context(*, sweep_lag_days: int = 1) -> BulkContext:
         .values_list("user_id", "department_id", "posts__code", "user__first_name")
     ):
         staff.setdefault((department_id, post), (user_id, name))
-    last_year = CalendarYear.objects.order_by("-year").values_list("year", flat=True).first()
-    wt = WorkingTime.build()
+    wt = WorkingTime.build(today=today)
     return BulkContext(
         versions=versions,
         cum_weights=cum_weights,
@@ -723,7 +727,7 @@ def bulk_context(*, sweep_lag_days: int = 1) -> BulkContext:
         agents=agents,
         staff=staff,
         wt=wt,
-        last_known_day=dt.date(last_year, 12, 31),
+        last_day=dt.date(wt.today.year + 1, 12, 31),
         as_of=wt.today - dt.timedelta(days=sweep_lag_days),
     )
 
@@ -774,7 +778,7 @@ def case_bundles(ctx: BulkContext, *, count: int, open_share: float, seed: str =
     ended_states, ended_weights = zip(*ENDED_MIX, strict=True)
     open_cum = list(itertools.accumulate(open_weights))
     ended_cum = list(itertools.accumulate(ended_weights))
-    ahead = max(len([d for d in _days_until(ctx.wt.today, ctx.last_known_day)]) - 2, 0)
+    ahead = max(len([d for d in _days_until(ctx.wt.today, ctx.last_day)]) - 2, 0)
     for _ in range(count):
         if rng.random() < open_share:
             state = open_states[bisect.bisect(open_cum, rng.random() * open_cum[-1])]
@@ -916,9 +920,7 @@ def _bundle(rng: random.Random, ctx: BulkContext, state: str, ahead: int) -> Cas
         deadlines = _deadlines(accepted_on, promised, paused_days)
         due, warn = deadlines.due_date, deadlines.warn_on
         entered = _day_of(moments.get("approve_step") or moments["accept"])
-        step_due = (
-            _plus(entered, step[3]) if entered + dt.timedelta(days=step[3] * 2 + 10) < ctx.last_known_day else None
-        )
+        step_due = _plus(entered, step[3]) if entered + dt.timedelta(days=step[3] * 2 + 10) < ctx.last_day else None
         if not clock_state:
             if state in ("review", "approve", "issue"):
                 clock_state = clock.clock_colour(today=ctx.as_of, due_date=due, warn_on=warn)

@@ -321,6 +321,11 @@ def test_the_command_imports_shows_and_checks(tmp_path, capsys):
     assert "2027-02-06 星期六  调休上班  春节调休" in capsys.readouterr().out
     call_command("calendar", "check", "2026-10-10")
     assert "2026-10-10 星期六：工作日（调休上班：国庆节调休）" in capsys.readouterr().out
+    call_command("calendar", "show", "2031")
+    shown = capsys.readouterr().out
+    assert "暂按法定节假日推算" in shown and "2031-01-22 星期三  法定节假日（暂行）  农历除夕" in shown
+    call_command("calendar", "check", "2031-01-22")
+    assert "休息日（法定节假日（暂行推算）：农历除夕）" in capsys.readouterr().out
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.timezone import localtime
 
-from tongban.core.calendar import is_working_day
+from tongban.core.calendar import is_working_day, statutory_holidays
 from tongban.core.calendar_services import WEEKDAYS, calendar_import
 from tongban.core.errors import TongbanError
 from tongban.core.models import CalendarDay, CalendarYear
@@ -53,7 +53,12 @@ class Command(BaseCommand):
                 f"{year}年：已录入（来源：{declared.source}，更新于{localtime(declared.updated_at):%Y-%m-%d %H:%M}）"
             )
         else:
-            self.stdout.write(self.style.WARNING(f"{year}年：节假日安排尚未录入，不能计算该年的期限。"))
+            self.stdout.write(
+                self.style.WARNING(f"{year}年：安排尚未公布录入，暂按法定节假日推算（不含调休），期限标为“预计”。")
+            )
+            for day, name in statutory_holidays(year).items():
+                self.stdout.write(f"{day} 星期{WEEKDAYS[day.weekday()]}  法定节假日（暂行）  {name}")
+            return
         days = CalendarDay.objects.filter(date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
         for day in days:
             weekday = WEEKDAYS[day.date.weekday()]
@@ -70,10 +75,20 @@ class Command(BaseCommand):
             working = is_working_day(day)
         except TongbanError as exc:
             raise CommandError(exc.message) from exc
-        exception = CalendarDay.objects.filter(date=day).first()
-        reason = f"{exception.get_kind_display()}：{exception.name}" if exception else _weekday_reason(day)
+        exception = CalendarDay.objects.filter(date=day, date__year__in=_official([day.year])).first()
+        statutory = {} if _official([day.year]) else statutory_holidays(day.year)
+        if exception:
+            reason = f"{exception.get_kind_display()}：{exception.name}"
+        elif day in statutory:
+            reason = f"法定节假日（暂行推算）：{statutory[day]}"
+        else:
+            reason = _weekday_reason(day)
         verdict = "工作日" if working else "休息日"
         self.stdout.write(f"{day} 星期{WEEKDAYS[day.weekday()]}：{verdict}（{reason}）")
+
+
+def _official(years: list[int]) -> list[int]:
+    return list(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
 
 
 def _weekday_reason(day: dt.date) -> str:

@@ -1,6 +1,9 @@
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 
 from tongban.demo.cases import BULK_CASES, DEMO_CASES, cases_build, cases_bulk_build, cases_exist
 from tongban.demo.city import DEMO_LOGINS, DEMO_PASSWORD, SCALES, city_build, city_map_plan, departments_load
@@ -22,6 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale: str, **options):
         self._ticking = False
+        self._migrated()
         report = city_build(scale=SCALES[scale], say=self._say, tick=self._tick)
         if report.skipped:
             self.stdout.write("示范市已存在，跳过")
@@ -39,6 +43,15 @@ class Command(BaseCommand):
         for username, role in DEMO_LOGINS:
             self.stdout.write(f"  {username:<11} {role}")
         self.stdout.write(f"  {FOUNDER:<11} 创业者（其“一次性创业补贴”申请的户口簿取自人口库、营业执照取自电子证照库）")
+
+    def _migrated(self) -> None:
+        """A database that was never migrated (or is behind) is brought up to date first, rather
+        than failing on a missing table."""
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if pending:
+            self._say(f"数据库尚有 {len(pending)} 个迁移未执行，先执行迁移（tongban migrate）…")
+            call_command("migrate", interactive=False, verbosity=0)
 
     def _cases(self, scale: str) -> None:
         if not cases_exist():
