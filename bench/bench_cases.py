@@ -24,8 +24,16 @@ beside a baseline measured in the same run:
   (c) sweep        services.case_clock_sweep() over the open cases (with a broker configured,
                    as in production: events go to the outbox for the workers); baseline: one
                    sequential count of the open cases. Target: < 60 s.
+  (d) recompute    a year's official schedule is published (the year most open deadlines fall
+                   in, with one make-up Saturday added after the open cases' median acceptance
+                   day, so most promises move): the background job that rebuilds every open
+                   case whose deadlines touch it, from its history (deadlines.py), with a
+                   broker configured (the applicants' notices go to the outbox); then the same
+                   job again (idempotent: nothing moves), then the year put back as it was
+                   (and rebuilt once more, so the scratch database stays as it came); baseline:
+                   one sequential read of the same columns of the same cases, and the sweep (c).
 
-BENCH_PARTS (a,b,c) picks parts. Where a target is missed, the plans of the queries at fault are
+BENCH_PARTS (a,b,c,d) picks parts. Where a target is missed, the plans of the queries at fault are
 printed (EXPLAIN ANALYZE).
 """
 
@@ -48,7 +56,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "10"))
 SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "1000"))
 QUEUE_SAMPLES = int(os.environ.get("BENCH_QUEUE_SAMPLES", "40"))
 SWEEP_LAG_DAYS = int(os.environ.get("BENCH_SWEEP_LAG_DAYS", "3"))
-PARTS = set(os.environ.get("BENCH_PARTS", "a,b,c").split(","))
+PARTS = set(os.environ.get("BENCH_PARTS", "a,b,c,d").split(","))
 REDIS = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/7")
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -489,6 +497,122 @@ def part_c() -> list[list[str]]:
     ]
 
 
+# ---------------------------------------------------------------- (d) rebuilding deadlines
+
+
+def busiest_year() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXTRACT(YEAR FROM due_date)::int, count(*) FROM cases_case "
+            "WHERE queue NOT IN ('', 'done') AND due_date IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+        )
+        return cursor.fetchone()[0]
+
+
+def make_up_saturday(year: int):
+    """The first Saturday of `year` on or after the open cases' median acceptance day that is a
+    rest day, to be published as a make-up working day."""
+    import datetime as dt
+
+    from django.db import connection
+
+    from tongban.core.calendar import is_working_day
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY accepted_on) FROM cases_case "
+            "WHERE queue NOT IN ('', 'done') AND accepted_on IS NOT NULL"
+        )
+        median = cursor.fetchone()[0]
+    day = max(median, dt.date(year, 1, 1))
+    while day.weekday() != 5 or is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day if day.year == year else dt.date(year, 12, 25)  # late in the year: any rest day will do
+
+
+def year_schedule(year: int) -> tuple[str | None, list[str]]:
+    """The year as it stands: its source when official (None: provisional) and its lines."""
+    from tongban.core.calendar import statutory_holidays
+    from tongban.core.models import CalendarDay, CalendarYear
+
+    declared = CalendarYear.objects.filter(year=year).first()
+    if declared is None:
+        return None, [f"{day},holiday,{name}" for day, name in statutory_holidays(year).items()]
+    rows = CalendarDay.objects.filter(date__year=year).values_list("date", "kind", "name")
+    return declared.source, [f"{day},{kind},{name}" for day, kind, name in rows]
+
+
+def year_put_back(year: int, source: str | None, lines: list[str]) -> None:
+    from tongban.core.calendar import calendar_cache_clear
+    from tongban.core.calendar_services import calendar_import
+    from tongban.core.models import CalendarDay, CalendarYear
+
+    if source is not None:
+        calendar_import(lines=lines, source=source)
+        return
+    CalendarDay.objects.filter(date__year=year).delete()  # provisional again, as it was
+    CalendarYear.objects.filter(year=year).delete()
+    calendar_cache_clear()
+
+
+def recompute_timed(year: int):
+    from tongban.cases import deadlines
+
+    job = deadlines.deadline_recomputation_start(years=[year])
+    began = time.perf_counter()
+    job = deadlines.deadline_recomputation_run(job.pk)
+    return job, time.perf_counter() - began
+
+
+def touched_read_seconds(year: int) -> float:
+    import datetime as dt
+
+    from django.db import connection
+
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    with connection.cursor() as cursor:
+        began = time.perf_counter()
+        cursor.execute(
+            "SELECT id, accepted_on, promised_days, paused_days, due_date, warn_on, step_due_date, clock "
+            "FROM cases_case WHERE queue NOT IN ('', 'done') AND accepted_on <= %s "
+            "AND (due_date >= %s OR step_due_date >= %s OR paused_since IS NOT NULL)",
+            [last, first, first],
+        )
+        cursor.fetchall()
+        return time.perf_counter() - began
+
+
+def part_d() -> list[list[str]]:
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from tongban.core.calendar_services import calendar_import
+
+    year = busiest_year()
+    source, lines = year_schedule(year)
+    saturday = make_up_saturday(year)
+    print(
+        f"公布{year}年安排（{'原为正式' if source else '原为暂行推算'}，另加调休上班 {saturday}），"
+        "重算期限涉及该年的在办件：",
+        flush=True,
+    )
+    baseline = touched_read_seconds(year)
+    rows = [["基线 顺序读取涉及的在办件", f"{baseline:.2f}", ""]]
+    with override_settings(TONGBAN_BROKER_URL="memory://"):  # as in production: the workers send the notices
+        calendar_import(lines=[*lines, f"{saturday},workday,基准测试调休"], source="基准测试：公布安排")
+        for label in ("公布后重算", "再次重算（幂等）"):
+            job, seconds = recompute_timed(year)
+            rows.append([label, f"{seconds:.2f}", f"{job.processed:,} 件，承诺办结日期变化 {job.moved:,} 件"])
+        year_put_back(year, source, lines)
+        job, seconds = recompute_timed(year)
+        rows.append(["恢复原安排后重算", f"{seconds:.2f}", f"{job.processed:,} 件，承诺办结日期变化 {job.moved:,} 件"])
+    with connection.cursor() as cursor:  # the scratch database keeps no pending events
+        cursor.execute("DELETE FROM core_outboxevent WHERE dispatched_at IS NULL")
+    return rows
+
+
 def run() -> None:
     url = bench_database_url()
     prepare_database(url)
@@ -511,6 +635,9 @@ def run() -> None:
         print("\n(c) 计时巡检", flush=True)
         print_table(["操作", "秒", "说明"], part_c())
         print("目标：< 60 秒。")
+    if "d" in PARTS:
+        print("\n(d) 节假日安排公布后重算在办件期限", flush=True)
+        print_table(["操作", "秒", "说明"], part_d())
 
 
 if __name__ == "__main__":

@@ -1,17 +1,25 @@
 """Walked through in Debian's Chromium: a citizen applies online, a reviewer asks for a correction,
 the citizen answers, the case is approved and completed and the citizen downloads the decision;
-and a clerk accepts a walk-in applicant's application at the window."""
+a clerk accepts a walk-in applicant's application at the window; and a provisional promise moves
+when the year's schedule is published."""
 
+import datetime as dt
+import zoneinfo
 from importlib import import_module
 
 import pytest
+import time_machine
 from django.apps import apps
+from django.conf import settings
 
 from tongban.accounts.tests.factories import PASSWORD, UserFactory
+from tongban.cases import services
 from tongban.cases.models import Case
-from tongban.cases.tests.factories import Crew, case_item, officer, pdf_bytes
+from tongban.cases.tests.factories import Crew, case_item, officer, pdf_bytes, submitted_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCHEDULE_2027 = "# 2027 年节假日安排\n2027-01-01,holiday,元旦\n2027-01-09,workday,元旦调休\n"
 
 
 @pytest.fixture(autouse=True)
@@ -143,3 +151,39 @@ def test_a_clerk_accepts_a_walk_in_application_at_the_window(page):
     assert (case.status, case.channel) == (Case.HANDLING, Case.WINDOW)
     assert case.number in page.content()
     assert page.get_by_role("link", name="打印受理通知书").count() == 1
+
+
+def test_a_provisional_promise_moves_when_the_schedule_is_published_and_the_applicant_is_told(page):
+    """Accepted on 2026-12-28 for 20 working days, before 2027's schedule is out: the citizen sees
+    an estimate; the administrator imports the schedule with a make-up Saturday in the admin; the
+    promise moves one working day earlier and the citizen's inbox says so."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    with time_machine.travel(dt.datetime(2026, 12, 28, 10, tzinfo=zone), tick=False):
+        version = case_item(promised_limit_days=20)
+        crew = Crew(version.item.department)
+        citizen = UserFactory()
+        case = submitted_case(version, citizen)
+        services.case_accept(actor=crew.accept, case_id=case.pk)
+    # The walk itself runs on the real clock: the browser keeps cookies by its own time.
+
+    log_in(page, citizen)
+    page.goto(f"/me/cases/{case.number}/")
+    assert "预计 2027年1月26日（2027年节假日安排公布后可能调整）" in page.locator("#case-status").inner_text()
+
+    log_in(page, UserFactory(is_staff=True, is_superuser=True))
+    page.goto("/admin/core/calendaryear/")
+    page.get_by_role("link", name="导入节假日安排").click()
+    page.get_by_label("安排文件").set_input_files(
+        files=[{"name": "2027.csv", "mimeType": "text/csv", "buffer": SCHEDULE_2027.encode()}]
+    )
+    page.get_by_label("来源").fill("国办发明电〔2026〕1号")
+    page.get_by_role("button", name="导入").click()
+    page.get_by_text("已导入2027年：法定节假日1天，调休上班1天").wait_for()
+
+    log_in(page, citizen)
+    page.goto("/me/inbox/")
+    notice = page.get_by_text("由 2027-01-26 调整为 2027-01-25")
+    assert notice.count() == 1 and "承诺办结日期已调整" in page.content()
+    page.goto(f"/me/cases/{case.number}/")
+    status = page.locator("#case-status").inner_text()
+    assert "2027年1月25日" in status and "预计" not in status
