@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine of this kind, and nothing twice:
-# Debian packages (CJK fonts, Chromium for browser tests), Python 3.12 venv from uv.lock,
+# Debian packages (CJK fonts, Chromium for browser tests, faketime for CI), Python 3.12 venv from uv.lock,
 # npm packages copied into static files. Re-running it is quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need_apt+=(fonts-noto-cjk)
 command -v chromium >/dev/null || need_apt+=(chromium)
+command -v faketime >/dev/null || need_apt+=(faketime)  # CI runs the date-sensitive tests at a future date
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "==> apt-get install ${need_apt[*]}"

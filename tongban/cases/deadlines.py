@@ -185,28 +185,34 @@ def _move(case: Case, old_due: dt.date | None) -> tuple[str, dict]:
 
 
 def _histories(cases: list[Case]) -> dict[int, clock.ClockHistory]:
-    """Each case's ClockHistory, from four queries for the whole chunk."""
-    ids = [case.pk for case in cases]
-    pauses: dict[int, list] = defaultdict(list)
+    """Each case's ClockHistory, from three queries for the whole chunk. They ask for the chunk's
+    id range, not its 2,000 ids (an IN list that long costs more to build than to run); rows of
+    cases outside the chunk are skipped."""
     accepted = {case.pk: case.accepted_on for case in cases}
-    for case_id, start, end in CaseCorrection.objects.filter(case_id__in=ids).values_list(
+    span = {"case_id__gte": cases[0].pk, "case_id__lte": cases[-1].pk}
+    pauses: dict[int, list] = defaultdict(list)
+    for case_id, start, end in CaseCorrection.objects.filter(**span).values_list(
         "case_id", "requested_on", "answered_on"
     ):
-        if start >= accepted[case_id]:  # a correction before acceptance stopped no clock
+        if case_id in accepted and start >= accepted[case_id]:  # a correction before acceptance stopped no clock
             pauses[case_id].append((start, end))
-    for case_id, start, end in CaseSpecialProcedure.objects.filter(case_id__in=ids).values_list(
+    for case_id, start, end in CaseSpecialProcedure.objects.filter(**span).values_list(
         "case_id", "started_on", "ended_on"
     ):
-        pauses[case_id].append((start, end))
+        if case_id in accepted:
+            pauses[case_id].append((start, end))
     budgets: dict[tuple[int, int], int | None] = {}
     for case in cases:
         if (case.version_id, case.step) not in budgets:
             budgets[case.version_id, case.step] = _step_budget(case.version_id, case.step)
     entered: dict[int, dt.date] = {}
     restarts: dict[int, list[dt.date]] = defaultdict(list)
-    acts = CaseStatus.objects.filter(case_id__in=ids, act__in=STEP_ENTRIES + RESTARTS).order_by("case_id", "id")
+    acts = CaseStatus.objects.filter(**span, act__in=STEP_ENTRIES + RESTARTS).order_by("case_id", "id")
+    zone = timezone.get_current_timezone()
     for case_id, act, moment in acts.values_list("case_id", "act", "created_at"):
-        day = timezone.localtime(moment).date()
+        if case_id not in accepted:
+            continue
+        day = moment.astimezone(zone).date()
         if act in STEP_ENTRIES:
             entered[case_id] = day
         else:

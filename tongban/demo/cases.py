@@ -179,6 +179,12 @@ class WorkingTime:
     def latest(self) -> dt.datetime:
         return self.now - dt.timedelta(minutes=5)
 
+    def back_within(self, calendar_days: int) -> int:
+        """How many working days back the earliest working day of the last `calendar_days` days
+        is: 62 or so for 90 days, fewer across a long holiday."""
+        since = self.today - dt.timedelta(days=calendar_days - 1)
+        return sum(1 for day in self.days if day >= since) - 1
+
     def at(self, day: dt.date, minutes: int) -> dt.datetime:
         """`day` at 08:30 + `minutes` (local time), never later than now."""
         moment = dt.datetime.combine(day, OPENING, tzinfo=self.zone) + dt.timedelta(minutes=minutes)
@@ -354,8 +360,7 @@ def _schedule(rng: random.Random, plan: Plan, wt: WorkingTime, colour: str = "")
         last_back = _open_age(rng, plan.state, promised, gaps, acts, colour)
         start = max(last_back + sum(gaps), 0)
     else:
-        span = len(wt.days) - 1
-        earliest = min(span, 62)  # about 90 calendar days
+        earliest = wt.back_within(DAYS)
         start = rng.randint(min(sum(gaps) + 1, earliest), earliest)
     index = len(wt.days) - 1 - start
     submit_day = wt.days[index]
