@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-fc-list 2>/dev/null | grep -qi "noto sans cjk" || need_apt+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "noto sans cjk" >/dev/null || need_apt+=(fonts-noto-cjk)  # not -q: with pipefail, grep quitting early fails the pipe
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v faketime >/dev/null || need_apt+=(faketime)  # CI runs the date-sensitive tests at a future date
 if [ ${#need_apt[@]} -gt 0 ]; then

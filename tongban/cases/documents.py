@@ -25,6 +25,7 @@ from tongban.cases import clock, selectors
 from tongban.cases.models import Case, CaseStatus
 from tongban.catalog import selectors as catalog
 from tongban.core.audit import audit_record
+from tongban.core.calendar import calendar_span_provisional
 from tongban.core.errors import NotFound
 from tongban.core.masking import mask
 
@@ -201,9 +202,10 @@ def _applicant(case: Case) -> dict:
 def _receipt(case: Case, history: list[CaseStatus]) -> dict:
     accepted = _acts(history)["accept"]
     accepted_on = case.accepted_on or _local_date(accepted.created_at)
-    due = None
+    due, provisional = None, []
     if case.promised_days:
         due = clock.case_deadlines(accepted_on=accepted_on, promised_days=case.promised_days).due_date
+        provisional = calendar_span_provisional(accepted_on, due)
     materials = [
         {"name": m.name, "provided": m.get_provided_display()}
         for m in case.materials.order_by("order", "id")
@@ -214,6 +216,7 @@ def _receipt(case: Case, history: list[CaseStatus]) -> dict:
         "accepted_on": cn_date(accepted_on),
         "promised_days": case.promised_days,
         "due_on": cn_date(due),
+        "due_provisional": "、".join(map(str, provisional)),  # years whose schedule is not yet published
         "materials": materials,
         "opinion": accepted.opinion,
     }

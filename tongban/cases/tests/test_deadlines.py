@@ -175,3 +175,14 @@ def test_the_command_rebuilds_on_demand(accepted_at_year_end, capsys):
     assert "已重算 1 件在办件的期限（2027年" in capsys.readouterr().out
     case.refresh_from_db()
     assert case.due_date == dt.date(2027, 1, 25)
+
+
+def test_the_acceptance_notice_says_the_date_may_move(accepted_at_year_end, django_capture_on_commit_callbacks):
+    from tongban.cases import documents
+
+    case, _ = accepted_at_year_end
+    notice = documents.document_html(case, "receipt")
+    assert "预计于2027年1月26日前办结（2027年节假日安排尚未公布，公布后可能调整）" in notice
+    publish_2027(django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert "预计于2027年1月25日前办结。" in documents.document_html(case, "receipt")
