@@ -1,21 +1,18 @@
 from django.contrib.auth.backends import ModelBackend
 
-from tongban.accounts import selectors
+from tongban.accounts import services
 from tongban.accounts.models import User
 
 
 class IdentifierBackend(ModelBackend):
-    """Log in with a user name, an ID number or a mobile number. Lockout is enforced by
-    accounts.services.user_login before this backend is asked."""
+    """Log in with a user name, an ID number or a mobile number, through the guarded check
+    (accounts.services.user_authenticate): every path that calls Django's `authenticate` (the
+    portal, the admin's own log-in page, any future SSO) gets the same lockout and audit."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        user = selectors.user_by_identifier(username or "")
-        if user is None:
-            User().set_password(password)  # same cost as a real check: no timing oracle
+        if username is None or password is None:
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+        return services.user_authenticate(identifier=username, password=password)
 
     def get_user(self, user_id):
         """The signed-in user with their person, in one query: most of a citizen's requests need both."""

@@ -75,23 +75,45 @@ def person_register(*, real_name: str, id_number: str, phone: str, password: str
     return user
 
 
+def login_refused_message() -> str:
+    """The one answer to every refused log-in: a wrong password, an unknown account and a locked one
+    read the same, so the message never tells whether an account exists."""
+    return (
+        f"账号或密码错误。连续输错{settings.TONGBAN_LOCKOUT_ATTEMPTS}次后账号将锁定"
+        f"{settings.TONGBAN_LOCKOUT_MINUTES}分钟；如已锁定，请稍后再试或到窗口找回密码。"
+    )
+
+
 def user_login(*, request, identifier: str, password: str) -> User:
-    """Check credentials with lockout: after TONGBAN_LOCKOUT_ATTEMPTS failures in a row the account
-    is locked for TONGBAN_LOCKOUT_MINUTES. Every attempt on a known account is audited."""
+    """The portal's and the workbench's log-in: the guarded check (`user_authenticate`, reached
+    through Django's `authenticate`, as every other log-in path reaches it)."""
+    user = authenticate(request, username=identifier, password=password)
+    if user is None:
+        raise ValidationFailed(login_refused_message(), code="bad_credentials")
+    return user
+
+
+def user_authenticate(*, identifier: str, password: str) -> User | None:
+    """The one guarded password check, behind every log-in path (it is the authentication backend's
+    body: portal, workbench, admin, API session, any future SSO). After TONGBAN_LOCKOUT_ATTEMPTS
+    failures in a row the account is locked for TONGBAN_LOCKOUT_MINUTES, even for the right
+    password. Every attempt on a known account is audited."""
     user = selectors.user_by_identifier(identifier)
-    now = timezone.now()
-    if user is not None and user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        _audit_login(user, "locked")
-        raise PermissionDenied(f"连续登录失败次数过多，账号已锁定，请{minutes}分钟后再试。", code="account_locked")
-    authenticated = authenticate(request, username=identifier, password=password)
-    if authenticated is None:
+    if user is None or _is_locked(user):
+        User().set_password(password)  # same cost as a real check: no timing oracle
         if user is not None:
-            _login_failed(user)
-        raise ValidationFailed("账号或密码错误。", code="bad_credentials")
-    User.objects.filter(pk=authenticated.pk).update(failed_logins=0, locked_until=None)
-    _audit_login(authenticated, "success")
-    return authenticated
+            _audit_login(user, "locked")
+        return None
+    if not (user.check_password(password) and user.is_active):
+        _login_failed(user)
+        return None
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    _audit_login(user, "success")
+    return user
+
+
+def _is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > timezone.now()
 
 
 @transaction.atomic

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tongban.accounts.forms import AdminLoginForm
 from tongban.config.api import api
 from tongban.core.views import healthz
 
 admin.site.site_header = "通办 · 管理后台"
 admin.site.site_title = "通办管理后台"
 admin.site.index_title = "平台数据管理"
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
