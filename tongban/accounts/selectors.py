@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from tongban.accounts.models import LegalPerson, Mandate, Person, Staff, User
 from tongban.core.errors import NotFound
-from tongban.core.identifiers import region_prefix
+from tongban.core.identifiers import ascii_fold, region_prefix
 from tongban.core.scope import NOTHING, DataScope
 
 PAGE_SIZE = 20
@@ -14,11 +14,12 @@ PAGE_SIZE = 20
 
 def user_by_identifier(identifier: str) -> User | None:
     identifier = identifier.strip()
+    code = ascii_fold(identifier)
     users = User.objects.select_related("person")
-    if len(identifier) == 18:
-        return users.filter(person__id_number=identifier.upper()).first()
-    if len(identifier) == 11 and identifier.isdigit():
-        return users.filter(person__phone=identifier).order_by("id").first()
+    if len(code) == 18:
+        return users.filter(person__id_number=code).first()
+    if len(code) == 11 and code.isdigit():
+        return users.filter(person__phone=code).order_by("id").first()
     return users.filter(username=identifier).first()
 
 
@@ -64,10 +65,11 @@ def person_search(*, actor, query: str = "", page: int = 1) -> Page:
 
 def _person_query(query: str) -> Q:
     # Exact identifiers only: a partial ID number search would let a clerk enumerate people.
-    if len(query) == 18:
-        return Q(id_number=query.upper())
-    if len(query) == 11 and query.isdigit():
-        return Q(phone=query)
+    code = ascii_fold(query)
+    if len(code) == 18:
+        return Q(id_number=code)
+    if len(code) == 11 and code.isdigit():
+        return Q(phone=code)
     return Q(real_name__startswith=query)
 
 

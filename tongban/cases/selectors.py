@@ -15,6 +15,7 @@ from tongban.cases import permissions, workflow
 from tongban.cases.models import Case, CaseFile, CaseMaterial, CaseStatus, DeadlineRecomputation
 from tongban.catalog import selectors as catalog
 from tongban.core.errors import NotFound, TongbanError
+from tongban.core.identifiers import ascii_fold
 from tongban.core.scope import DataScope
 
 PAGE_SIZE = 20
@@ -120,8 +121,9 @@ def _searched(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
         return cases
     if text.isdigit() and len(text) >= 20:
         return cases.filter(number__startswith=text)
-    if len(text) == 18:
-        return cases.filter(Q(person__id_number=text.upper()) | Q(legal_person__uscc=text.upper()))
+    code = ascii_fold(text)
+    if len(code) == 18:
+        return cases.filter(Q(person__id_number=code) | Q(legal_person__uscc=code))
     return cases.filter(Q(applicant_name__startswith=text) | Q(item_name__contains=text))
 
 

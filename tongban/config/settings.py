@@ -128,6 +128,9 @@ PASSWORD_HASHERS = [
 ]
 
 # Security: lockout after repeated failures, idle time-out, strict cookies.
+# Division-code prefixes accepted besides GB/T 2260 (core/data/gb2260.tsv): a city's new zones not yet
+# listed nationally. "3419" is the demo city 示范市, which the national table does not have.
+TONGBAN_LOCAL_DIVISIONS = env_list("TONGBAN_LOCAL_DIVISIONS", "3419")
 TONGBAN_LOCKOUT_ATTEMPTS = int(os.environ.get("TONGBAN_LOCKOUT_ATTEMPTS", "5"))
 TONGBAN_LOCKOUT_MINUTES = int(os.environ.get("TONGBAN_LOCKOUT_MINUTES", "15"))
 SESSION_COOKIE_AGE = int(os.environ.get("TONGBAN_IDLE_TIMEOUT_SECONDS", str(30 * 60)))

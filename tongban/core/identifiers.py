@@ -2,12 +2,73 @@
 statistical division codes. Each validator returns what the identifier tells, or raises
 ValidationFailed naming the check that failed. The `make_*` helpers build valid identifiers for
 the demo city and tests.
+
+What a person may reasonably type is normalised first (full-width characters to ASCII, spaces
+dropped, letters upper-cased); anything else outside ASCII is refused, so two spellings of one
+number can never be two people. Region codes are checked against the shipped GB/T 2260 table.
 """
 
 import datetime as dt
+import string
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
 
 from tongban.core.errors import ValidationFailed
+
+# --- Normalisation -----------------------------------------------------------------------------
+
+# What a person may reasonably type for an ASCII code: full-width digits and letters, ideographic space.
+HALF_WIDTH = string.digits + string.ascii_uppercase + string.ascii_lowercase + " "
+FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in HALF_WIDTH[:-1]) + "\u3000"
+FULL_WIDTH_TO_ASCII = str.maketrans(FULL_WIDTH, HALF_WIDTH)
+
+
+def ascii_fold(text: str) -> str:
+    """What a person typed, as the ASCII they meant: full-width digits and letters to half-width,
+    spaces dropped, upper case. Anything else is kept as it is (a validator refuses it, a search
+    finds nothing); the exchange's SQL check folds the same way (`imports.SqlCheck`)."""
+    folded = (text or "").translate(FULL_WIDTH_TO_ASCII).strip().replace(" ", "")
+    return folded.upper() if folded.isascii() else folded
+
+
+def _ascii_code(raw: str, *, what: str, code: str, field: str) -> str:
+    value = ascii_fold(raw)
+    bad = sorted({c for c in value if not (c.isascii() and c.isalnum())})
+    if bad:
+        raise ValidationFailed(
+            f"{what}含有不允许的字符“{''.join(bad)}”：只能填写数字和字母（全角会自动转换），"
+            "请检查是否混入了上标、其他文字的数字或符号。",
+            code=code,
+            field=field,
+        )
+    return value
+
+
+# --- GB/T 2260: administrative division codes --------------------------------------------------
+
+DIVISION_TABLE = Path(__file__).parent / "data" / "gb2260.tsv"
+NATIONAL_CODE = "100000"  # a credit code registered by a national authority
+
+
+@cache
+def _divisions() -> dict[str, str]:
+    with DIVISION_TABLE.open(encoding="utf-8") as table:
+        rows = (line.rstrip("\n").split("\t") for line in table if not line.startswith("#"))
+        return {code: name for code, name in rows}
+
+
+def division_codes() -> list[str]:
+    return sorted(_divisions())
+
+
+def division_known(code: str) -> bool:
+    """A six-digit division code GB/T 2260 has listed since 1980, or one of the platform's local
+    codes (TONGBAN_LOCAL_DIVISIONS: prefixes of divisions the national table does not list)."""
+    return code in _divisions() or code.startswith(tuple(settings.TONGBAN_LOCAL_DIVISIONS))
+
 
 # --- GB 11643: citizen identity number ---------------------------------------------------------
 
@@ -28,13 +89,15 @@ def id_number_check_char(first17: str) -> str:
 
 
 def parse_id_number(raw: str, *, field: str = "id_number") -> IdNumber:
-    value = (raw or "").strip().upper()
+    value = _ascii_code(raw, what="身份证号码", code="id_number_format", field=field)
     if len(value) != 18:
         raise ValidationFailed(f"身份证号码应为18位，当前为{len(value)}位。", code="id_number_length", field=field)
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise ValidationFailed("身份证号码前17位应为数字，最后一位为数字或X。", code="id_number_format", field=field)
-    if value[:2] in {"00", "10", "20", "30", "40", "80", "90"} or value[:6].endswith("0000"):
-        raise ValidationFailed("身份证号码的前6位不是有效的行政区划代码。", code="id_number_region", field=field)
+    if value[:6].endswith("0000") or not division_known(value[:6]):
+        raise ValidationFailed(
+            f"身份证号码的前6位“{value[:6]}”不是有效的行政区划代码，请核对。", code="id_number_region", field=field
+        )
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
@@ -94,7 +157,7 @@ def uscc_check_char(first17: str) -> str:
 
 
 def parse_uscc(raw: str, *, field: str = "uscc") -> CreditCode:
-    value = (raw or "").strip().upper()
+    value = _ascii_code(raw, what="统一社会信用代码", code="uscc_format", field=field)
     if len(value) != 18:
         raise ValidationFailed(f"统一社会信用代码应为18位，当前为{len(value)}位。", code="uscc_length", field=field)
     bad = sorted({c for c in value if c not in USCC_ALPHABET})
@@ -108,8 +171,10 @@ def parse_uscc(raw: str, *, field: str = "uscc") -> CreditCode:
         raise ValidationFailed(
             f"统一社会信用代码第1位“{value[0]}”不是有效的登记管理部门代码。", code="uscc_authority", field=field
         )
-    if not value[2:8].isdigit():
-        raise ValidationFailed("统一社会信用代码第3至8位应为6位数字的行政区划代码。", code="uscc_region", field=field)
+    if not value[2:8].isdigit() or not (value[2:8] == NATIONAL_CODE or division_known(value[2:8])):
+        raise ValidationFailed(
+            f"统一社会信用代码第3至8位“{value[2:8]}”不是有效的行政区划代码，请核对。", code="uscc_region", field=field
+        )
     expected = uscc_check_char(value[:17])
     if value[17] != expected:
         raise ValidationFailed(

@@ -47,11 +47,16 @@ from django.utils import timezone
 from tongban.core.audit import audit_record
 from tongban.core.errors import TongbanError, ValidationFailed
 from tongban.core.identifiers import (
+    FULL_WIDTH,
+    HALF_WIDTH,
     ID_CHECK_CHARS,
     ID_WEIGHTS,
+    NATIONAL_CODE,
     USCC_ALPHABET,
     USCC_AUTHORITIES,
     USCC_WEIGHTS,
+    division_codes,
+    division_known,
     parse_id_number,
     parse_uscc,
 )
@@ -149,7 +154,7 @@ class _Checks:
         first17 = value[:17]
         if len(value) != 18 or not (first17.isascii() and first17.isdigit()):
             return False
-        if value[:2] in BAD_PROVINCES or value[2:6] == "0000":
+        if value[2:6] == "0000" or not division_known(value[:6]):
             return False
         birth = value[6:14]
         ok = self.births.get(birth)
@@ -177,7 +182,7 @@ class _Checks:
 
     @staticmethod
     def _uscc_ok(value: str) -> bool:
-        if len(value) != 18 or value[0] not in USCC_AUTHORITIES or not value[2:8].isdigit():
+        if len(value) != 18 or value[0] not in USCC_AUTHORITIES or not division_known(value[2:8]):
             return False
         try:
             total = sum(USCC_VALUES[c] * w for c, w in zip(value[:17], USCC_WEIGHTS, strict=True))
@@ -188,7 +193,6 @@ class _Checks:
 
 
 BOOLEANS = {"是": True, "否": False, "true": True, "false": False, "1": True, "0": False}
-BAD_PROVINCES = {"00", "10", "20", "30", "40", "80", "90"}
 ID_OFFSET = 48 * sum(ID_WEIGHTS)
 USCC_VALUES = {c: i for i, c in enumerate(USCC_ALPHABET)}
 
@@ -811,13 +815,12 @@ def _bad_sql(kind: str, v: str, b: str = "") -> str:
         valid = _valid_date_sql(
             f"substr({v}, 7, 4)", f"substr({v}, 11, 2)", f"substr({v}, 13, 2)", earliest="1890", latest=today
         )
-        provinces = ", ".join(f"'{p}'" for p in sorted(BAD_PROVINCES))
         # The weighted sum over the bytes of the digits (48–57), minus 48 × the sum of the weights.
         weighted = " + ".join(f"get_byte({b}, {i}) * {w}" for i, w in enumerate(ID_WEIGHTS))
         return (
             f"NOT (CASE WHEN length({v}) = 18 AND translate(substr({v}, 1, 17), '0123456789', '') = '' "
             f"AND upper(substr({v}, 18, 1)) IN ('0','1','2','3','4','5','6','7','8','9','X') "
-            f"THEN substr({v}, 1, 2) NOT IN ({provinces}) AND substr({v}, 3, 4) <> '0000' AND {valid} "
+            f"THEN substr({v}, 3, 4) <> '0000' AND {_division_sql(f'substr({v}, 1, 6)')} AND {valid} "
             f"AND substr('{ID_CHECK_CHARS}', mod({weighted} - {48 * sum(ID_WEIGHTS)}, 11) + 1, 1) "
             f"= upper(substr({v}, 18, 1)) ELSE false END)"
         )
@@ -826,10 +829,33 @@ def _bad_sql(kind: str, v: str, b: str = "") -> str:
         return (
             f"NOT (CASE WHEN upper({v}) ~ '^[{USCC_ALPHABET}]{{18}}$' "
             f"THEN substr(upper({v}), 1, 1) IN ({authorities}) AND substr({v}, 3, 6) ~ '^[0-9]{{6}}$' "
+            f"AND (substr({v}, 3, 6) = '{NATIONAL_CODE}' OR {_division_sql(f'substr({v}, 3, 6)')}) "
             f"AND substr('{USCC_ALPHABET}', mod(31 - mod({_USCC_SUM.format(v=v)}, 31), 31) + 1, 1) "
             f"= substr(upper({v}), 18, 1) ELSE false END)"
         )
     return f"length({v}) > {STRING_MAX}"
+
+
+DIVISIONS_TABLE = "exchange_import_divisions"
+
+
+def _division_sql(code: str) -> str:
+    """SQL true when the six-digit `code` is a known division (core.identifiers.division_known)."""
+    local = "".join(
+        f" OR left({code}, {len(prefix)}) = '{prefix}'"
+        for prefix in settings.TONGBAN_LOCAL_DIVISIONS
+        if prefix.isdigit()
+    )
+    return f"({code} IN (SELECT code FROM {DIVISIONS_TABLE}){local})"
+
+
+def _divisions_load(cursor) -> None:
+    """The GB/T 2260 codes as a temporary table of the session, for `_division_sql`."""
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {DIVISIONS_TABLE} (code text PRIMARY KEY)")
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {DIVISIONS_TABLE})")
+    if not cursor.fetchone()[0]:
+        with cursor.copy(f"COPY {DIVISIONS_TABLE} (code) FROM STDIN") as copy:
+            copy.write("\n".join(division_codes()) + "\n")
 
 
 def _value_sql(kind: str, v: str) -> str:
@@ -854,9 +880,14 @@ class SqlCheck:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
             names = ", ".join(f"c{i} text" for i in range(len(columns)))
             cursor.execute(f"CREATE TEMPORARY TABLE {self.table} (rn bigserial, {names})")
+            _divisions_load(cursor)
 
     def cell(self, position: int) -> str:
-        return f"NULLIF(btrim(c{position}, U&'{_TRIM_CHARS}'), '')"
+        """The trimmed text of a column; an identifier's folded as `ascii_fold` folds it."""
+        trimmed = f"NULLIF(btrim(c{position}, U&'{_TRIM_CHARS}'), '')"
+        if self.schema.type_of(self.columns[position].name) in ("id_number", "uscc"):
+            return f"upper(replace(translate({trimmed}, '{FULL_WIDTH}', '{HALF_WIDTH}'), ' ', ''))"
+        return trimmed
 
     def _checked(self) -> list[tuple[int, Column]]:
         return [(i, c) for i, c in enumerate(self.columns) if not c.name.startswith("_ignored_")]

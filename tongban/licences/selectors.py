@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from tongban.accounts import selectors as accounts
 from tongban.core.errors import NotFound
+from tongban.core.identifiers import ascii_fold
 from tongban.licences import permissions, seal
 from tongban.licences.identifiers import licence_identifier_parse
 from tongban.licences.models import Licence, LicenceImport, LicenceStatus, LicenceType, SealKey
@@ -60,9 +61,9 @@ def licence_search(*, actor, query: str = "", status: str = "", type_code: str =
     licences = licences_in_scope(actor)
     query = query.strip()
     if query:
-        upper = query.upper()
+        code = ascii_fold(query)
         licences = licences.filter(
-            Q(identifier=upper) | Q(holder_id_number=upper) | Q(holder_name__startswith=query) | Q(case_number=query)
+            Q(identifier=code) | Q(holder_id_number=code) | Q(holder_name__startswith=query) | Q(case_number=query)
         )
     if status:
         licences = licences.filter(status=status)

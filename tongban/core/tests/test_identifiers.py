@@ -15,6 +15,7 @@ from tongban.core.errors import ValidationFailed
 from tongban.core.identifiers import (
     USCC_ALPHABET,
     USCC_AUTHORITIES,
+    division_codes,
     id_number_check_char,
     make_id_number,
     make_uscc,
@@ -171,7 +172,6 @@ def test_published_credit_codes_are_valid(value, authority, kind, region):
 def test_a_sum_divisible_by_31_gives_check_character_0():
     # "1A" + fifteen zeros: Σ = 1·1 + A(10)·3 = 31; 31 mod 31 = 0; 31 − 0 = 31 → 0 → "0"
     assert uscc_check_char("1A000000000000000") == "0"
-    assert parse_uscc("1A0000000000000000").authority == "1"
 
 
 def test_lower_case_credit_codes_are_normalised():
@@ -235,15 +235,8 @@ def test_make_uscc_needs_a_nine_character_organisation_code():
 
 # --- make_* round trips ------------------------------------------------------------------------
 
-PROVINCES = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37"]
-PROVINCES += ["41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"]
-
-address_codes = st.builds(
-    lambda province, city, county: f"{province}{city:02d}{county:02d}",
-    st.sampled_from(PROVINCES),
-    st.integers(0, 99),
-    st.integers(1, 99),
-)
+# County-level codes of the shipped GB/T 2260 table (a province's own code, ####0000, is no address).
+address_codes = st.sampled_from([code for code in division_codes() if not code.endswith("0000")])
 birth_dates = st.dates(min_value=dt.date(1890, 1, 1), max_value=dt.date.today())
 sexes = st.sampled_from(["M", "F"])
 uscc_symbols = st.sampled_from(USCC_ALPHABET)
@@ -275,7 +268,7 @@ def test_every_other_check_character_or_single_digit_change_is_refused(region, b
 @given(
     authority=st.sampled_from(sorted(USCC_AUTHORITIES)),
     kind=uscc_symbols,
-    region=st.from_regex(r"\A[0-9]{6}\Z"),
+    region=address_codes,
     organisation=st.text(USCC_ALPHABET, min_size=9, max_size=9),
     data=st.data(),
 )
@@ -386,3 +379,44 @@ def test_masking_examples(kind, value, shown):
 def test_an_unknown_mask_kind_is_an_error():
     with pytest.raises(ValueError, match="unknown mask kind"):
         mask("password", "secret")
+
+
+# --- normalisation and the GB/T 2260 table ------------------------------------------------------
+
+
+def test_full_width_digits_and_letters_are_folded_to_ascii():
+    assert parse_id_number("１１０１０５　１９４９１２３１００２ｘ").value == "11010519491231002X"
+    assert parse_uscc("９１４４０３００７０８４６１１３６Ｔ").value == "91440300708461136T"
+
+
+@pytest.mark.parametrize(
+    "raw", ["11010519491231002²", "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "11010519491231002Ⅹ", "𝟏1010519491231002X"]
+)
+def test_other_scripts_digits_are_refused_naming_them(raw):
+    with pytest.raises(ValidationFailed) as refused:
+        parse_id_number(raw)
+    assert refused.value.code == "id_number_format"
+    assert "只能填写数字和字母" in refused.value.message
+
+
+def test_a_region_code_absent_from_gb_t_2260_is_refused():
+    first17 = "11990119491231002"
+    with pytest.raises(ValidationFailed) as refused:
+        parse_id_number(first17 + id_number_check_char(first17))
+    assert refused.value.code == "id_number_region"
+    with pytest.raises(ValidationFailed) as refused:
+        parse_uscc(make_uscc("9", "1", "119901", "MA0000001"))
+    assert refused.value.code == "uscc_region"
+
+
+def test_local_divisions_are_accepted_only_while_configured(settings):
+    value = make_id_number("341902", dt.date(1990, 5, 17), 1, "M")
+    settings.TONGBAN_LOCAL_DIVISIONS = ["3419"]
+    assert parse_id_number(value).region_code == "341902"
+    settings.TONGBAN_LOCAL_DIVISIONS = []
+    with pytest.raises(ValidationFailed):
+        parse_id_number(value)
+
+
+def test_a_nationally_registered_credit_code_carries_the_national_code():
+    assert parse_uscc(make_uscc("1", "1", "100000", "000013338")).region_code == "100000"

@@ -384,6 +384,8 @@ def _x_check_id_number() -> str:
     raise AssertionError("no X check character in range")
 
 
+FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
 TRICKY = [  # (column, value): every engine must judge each value as the Python checkers do
     *[
         ("registered_on", v)
@@ -407,6 +409,10 @@ def test_the_engines_judge_tricky_values_as_the_python_checkers_do(
         next_id_number(birth=dt.date(1880, 1, 1)),
         "00" + next_id_number()[2:],
         next_id_number()[:17],
+        next_id_number().translate(FULL_WIDTH_DIGITS),  # folded to ASCII: valid
+        next_id_number()[:17] + "²",
+        "119901" + next_id_number()[6:],  # a region code GB/T 2260 never listed
+        " ".join(next_id_number()[i : i + 6] for i in (0, 6, 12)),  # typed in groups: valid
     ]
     lines, expected = ["id_number,name,status,registered_on,children,subsidy,certified"], set()
     order = ["registered_on", "children", "subsidy", "certified"]
@@ -427,4 +433,5 @@ def test_the_engines_judge_tricky_values_as_the_python_checkers_do(
     batch = run_import(data_officer, resource, csv_file(lines), django_capture_on_commit_callbacks)
     assert {entry["row"] for entry in batch.rejections} == expected
     assert len(TRICKY) + 2 not in expected  # the lower-case x check character is valid
+    assert {len(TRICKY) + 7, len(TRICKY) + 10} & expected == set()  # full-width and grouped are valid
     assert all(entry["reasons"] for entry in batch.rejections)
