@@ -116,7 +116,7 @@ class FileOut(Schema):
     uploaded_at: dt.datetime
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     id: int
     name: str
     standard_code: str
@@ -195,7 +195,7 @@ class CaseDetail(CaseSummary):
     tracking_number: str
     delivered_at: dt.datetime | None
     ended_at: dt.datetime | None
-    materials: list[MaterialOut]
+    materials: list[CaseMaterialOut]
     history: list[HistoryOut]
     corrections: list[CorrectionOut]
     special_procedures: list[SpecialOut]

@@ -46,7 +46,7 @@ class ItemPage(Schema):
     items: list[ItemSummary]
 
 
-class MaterialOut(Schema):
+class ItemMaterialOut(Schema):
     name: str
     standard_code: str
     required: bool
@@ -91,7 +91,7 @@ class ItemDetail(ItemSummary):
     consult_phone: str
     complaint_phone: str
     faq: list[dict]
-    materials: list[MaterialOut]
+    materials: list[ItemMaterialOut]
     steps: list[StepOut]
     fees: list[FeeOut]
 

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tongban.accounts.api import router as accounts_router
 from tongban.cases.api import router as cases_router
@@ -59,3 +59,16 @@ def schema_error(request, error: ValidationError):
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, error):
     return problem(request, status=401, code="unauthenticated", title="请先登录", detail="请先登录后再调用此接口。")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, error: HttpError):
+    """Ninja's own refusals (CSRF, throttling), in Chinese like every other answer."""
+    if "CSRF" in error.message:
+        code, title = "csrf_failed", "请求未通过 CSRF 校验"
+        detail = "网页内调用请在 X-CSRFToken 头中带上 csrftoken Cookie 的值；系统调用请只发送 X-Api-Key。"
+    elif error.status_code == 429:
+        code, title, detail = "throttled", "请求过于频繁", "请稍后再试。"
+    else:
+        code, title, detail = "bad_request", "请求无法处理", "请求不符合接口要求，请对照接口文档检查后重试。"
+    return problem(request, status=error.status_code, code=code, title=title, detail=detail)

@@ -33,7 +33,7 @@ class ImportIn(Schema):
     text: str = Field(..., max_length=200_000, description="每行“日期,holiday|workday,名称”，# 开头为注释")
 
 
-class ImportOut(Schema):
+class CalendarImportOut(Schema):
     years: list[int]
     holidays: int
     workdays: int
@@ -52,7 +52,9 @@ def year_get(request, year: int):
     return {"year": year, "official": True, "source": declared.source, "days": list(rows)}
 
 
-@router.post("/import", response=ImportOut, auth=django_auth, summary="导入公布的节假日安排（在办件期限随后自动重算）")
+@router.post(
+    "/import", response=CalendarImportOut, auth=django_auth, summary="导入公布的节假日安排（在办件期限随后自动重算）"
+)
 def import_schedule(request, payload: ImportIn):
     report = calendar_import(lines=payload.text.splitlines(), source=payload.source, actor=request.user)
     if not report.accepted:

@@ -31,6 +31,13 @@ class NotFound(TongbanError):
     code = "not_found"
 
 
+class Unauthenticated(TongbanError):
+    """The caller's credentials were refused (a wrong, revoked or expired API key)."""
+
+    status = 401
+    code = "unauthenticated"
+
+
 class PermissionDenied(TongbanError):
     status = 403
     code = "permission_denied"

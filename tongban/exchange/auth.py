@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from ninja.security import APIKeyHeader
 
+from tongban.core.errors import Unauthenticated
 from tongban.exchange.models import ApiKey, ConsumerSystem
 
 KEY_PREFIX = "tbk"
@@ -49,7 +50,14 @@ class SystemKeyAuth(APIKeyHeader):
     param_name = "X-Api-Key"
 
     def authenticate(self, request, key):
-        system = system_for_key(key or "")
-        if system is not None:
-            request.exchange_system = system
+        """A key that was sent and is wrong is refused outright: the caller meant to use it, so
+        falling through to the session check would answer about a cookie it never sent."""
+        if not key:
+            return None
+        system = system_for_key(key)
+        if system is None:
+            raise Unauthenticated(
+                "API 密钥无效、已吊销或已过期：请核对 X-Api-Key，或请数据专员签发新密钥。", code="api_key_invalid"
+            )
+        request.exchange_system = system
         return system

@@ -69,7 +69,7 @@ class LicencePage(Schema):
     items: list[LicenceOut]
 
 
-class IssueIn(Schema):
+class LicenceIssueIn(Schema):
     type_code: str = Field(description="证照类型代码（21位）或事项清单代码（如 YYZZ）")
     issuer_department_id: int
     holder_person_id: int | None = None
@@ -79,7 +79,7 @@ class IssueIn(Schema):
     valid_from: dt.date | None = None
 
 
-class ActIn(Schema):
+class LicenceActIn(Schema):
     act: Literal["suspend", "restore", "revoke", "cancel", "transfer_out", "revoke_penalty"]
     reason: str
 
@@ -171,13 +171,13 @@ def licence_detail(request, licence_id: int):
 
 
 @router.post("", response={201: LicenceOut}, summary="颁发电子证照（发证或审批岗位，颁发机构在数据范围内）")
-def licence_issue(request, payload: IssueIn):
+def licence_issue(request, payload: LicenceIssueIn):
     licence = services.licence_issue(actor=request.user, **payload.dict())
     return Status(201, _out(selectors.licence_get(actor=request.user, licence_id=licence.pk)))
 
 
 @router.post("/{int:licence_id}/acts", response=LicenceOut, summary="证照状态变更：暂扣、恢复、撤销、注销、转出、吊销")
-def licence_act(request, licence_id: int, payload: ActIn):
+def licence_act(request, licence_id: int, payload: LicenceActIn):
     services.licence_act(actor=request.user, licence_id=licence_id, act=payload.act, reason=payload.reason)
     return _out(selectors.licence_get(actor=request.user, licence_id=licence_id))
 

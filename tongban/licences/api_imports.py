@@ -21,7 +21,7 @@ class RejectionOut(Schema):
     reason: str
 
 
-class ImportOut(Schema):
+class LicenceImportOut(Schema):
     id: int
     department_id: int
     department_name: str
@@ -61,7 +61,7 @@ def _out(batch: LicenceImport) -> dict:
 
 @router.post(
     "",
-    response={202: ImportOut},
+    response={202: LicenceImportOut},
     summary="存量证照导入：上传CSV（UTF-8）或xlsx文件，立即校验文件和标题行，后台逐行签发入库",
 )
 def licence_import_start(request, department_id: Form[int], file: File[UploadedFile]):
@@ -69,7 +69,7 @@ def licence_import_start(request, department_id: Form[int], file: File[UploadedF
     return Status(202, _out(selectors.licence_import_get(actor=request.user, batch_id=batch.pk)))
 
 
-@router.get("/{int:batch_id}", response=ImportOut, summary="一个导入批次的状态、进度和拒绝行")
+@router.get("/{int:batch_id}", response=LicenceImportOut, summary="一个导入批次的状态、进度和拒绝行")
 def licence_import_detail(request, batch_id: int):
     return _out(selectors.licence_import_get(actor=request.user, batch_id=batch_id))
 
