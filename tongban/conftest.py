@@ -1,6 +1,7 @@
 """Fixtures shared by every context's tests."""
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import zoneinfo
@@ -71,6 +72,15 @@ def _fresh_process_caches():
     yield
     for forget in clear:
         forget()
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_apart(settings, request):
+    """Each test its own checkpoint store (created only when written): a checkpoint of one test's
+    chain would not match the next test's."""
+    settings.TONGBAN_AUDIT_CHECKPOINT_DIR = (
+        settings.TESTS_DIR / "checkpoints" / hashlib.sha1(request.node.nodeid.encode()).hexdigest()
+    )
 
 
 def pytest_collection_modifyitems(items):

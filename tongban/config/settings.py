@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("TONGBAN_VAR_DIR", BASE_DIR / "var"))
@@ -22,7 +23,11 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "tongban-embedded-demo-key-change-me-in-production-0123456789")
+EMBEDDED_SECRET_KEY = "tongban-embedded-demo-key-change-me-in-production-0123456789"
+SECRET_KEY = os.environ.get("SECRET_KEY", EMBEDDED_SECRET_KEY)
+# Production: the process refuses to start while a setting is unsafe (config/deployment.py). It is also
+# production whenever ALLOWED_HOSTS names a host beyond this machine.
+TONGBAN_PRODUCTION = env_bool("TONGBAN_PRODUCTION", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 
@@ -34,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # the API docs from its own static files, not a CDN (no inline script, works offline)
     "django.contrib.humanize",
     "django_htmx",
     "tongban.core",
@@ -51,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tongban.core.middleware.IdleTimeoutMiddleware",
@@ -77,6 +84,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tongban.core.context_processors.site",
@@ -156,8 +164,26 @@ TONGBAN_SESSION_REFRESH_SECONDS = int(os.environ.get("TONGBAN_SESSION_REFRESH_SE
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("TONGBAN_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (TLS at this process or at the load balancer): Secure cookies and HSTS.
+TONGBAN_HTTPS = env_bool("TONGBAN_HTTPS", env_bool("TONGBAN_SECURE_COOKIES", False))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = TONGBAN_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("TONGBAN_HSTS_SECONDS", "31536000")) if TONGBAN_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TONGBAN_HSTS_SUBDOMAINS", False)
+if env_bool("TONGBAN_BEHIND_TLS_PROXY", False):  # the load balancer terminates TLS and says so
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No inline script or style anywhere: behaviour lives in static/js, HTMX runs without eval.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -189,6 +215,12 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # Audit chain: SM3 (GB/T 32905) by default, SHA-256 where OpenSSL lacks SM3.
 TONGBAN_AUDIT_HASH = os.environ.get("TONGBAN_AUDIT_HASH", "sm3")
+# Signed checkpoints of the chain's head, outside the database (core/audit_checkpoints.py); the
+# period is the residual window in which a cut tail goes unnoticed.
+TONGBAN_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("TONGBAN_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+TONGBAN_AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("TONGBAN_AUDIT_CHECKPOINT_SECONDS", "60"))
+TONGBAN_AUDIT_KEY_FILE = Path(os.environ.get("TONGBAN_AUDIT_KEY_FILE", VAR_DIR / "keys" / "audit-sm2.json"))
+TONGBAN_AUDIT_PUBLIC_KEY = os.environ.get("TONGBAN_AUDIT_PUBLIC_KEY", "")
 TONGBAN_AUDIT_SEAL_SECONDS = float(os.environ.get("TONGBAN_AUDIT_SEAL_SECONDS", "2"))
 
 TONGBAN_SITE_NAME = os.environ.get("TONGBAN_SITE_NAME", "示范市政务服务网")
@@ -252,6 +284,7 @@ TONGBAN_DEADLINE_RECOMPUTE_BACKGROUND = env_bool("TONGBAN_DEADLINE_RECOMPUTE_BAC
 # Periodic jobs: read by Celery beat in production and by the embedded scheduler of `tongban serve`.
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "tongban.core.tasks.audit_seal", "schedule": TONGBAN_AUDIT_SEAL_SECONDS},
+    "audit-checkpoint": {"task": "tongban.core.tasks.audit_checkpoint", "schedule": TONGBAN_AUDIT_CHECKPOINT_SECONDS},
     "events-dispatch": {"task": "tongban.core.tasks.events_dispatch", "schedule": 2.0},
     "cases-clock-sweep": {"task": "tongban.cases.tasks.clock_sweep", "schedule": TONGBAN_CLOCK_SWEEP_SECONDS},
     "exchange-calllog-prune": {

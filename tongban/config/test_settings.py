@@ -1,6 +1,9 @@
 """Settings for the test suite: the same as production's but for fast hashing and static files
 served without a collected manifest."""
 
+import tempfile
+from pathlib import Path
+
 from tongban.config.settings import *
 from tongban.config.settings import STORAGES
 
@@ -9,3 +12,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 STATIC_ROOT = None  # tests serve static files from the finders; nothing is collected
 WHITENOISE_USE_FINDERS = True
 TONGBAN_DEADLINE_RECOMPUTE_BACKGROUND = False  # the rebuild after a calendar change runs inline
+# Audit checkpoints and their key stay out of var/ (conftest gives each test its own store).
+TESTS_DIR = Path(tempfile.mkdtemp(prefix="tongban-tests-"))
+TONGBAN_AUDIT_CHECKPOINT_DIR = TESTS_DIR / "audit-checkpoints"
+TONGBAN_AUDIT_KEY_FILE = TESTS_DIR / "audit-sm2.json"

@@ -4,7 +4,8 @@
 commit together or not at all. Entries are linked into the hash chain afterwards by `audit_seal`,
 one sealer at a time, in the order they become visible: writers never queue on the chain's head,
 as message logs are batch-sealed in national data-exchange layers. `audit_verify` walks the chain
-and names the first entry that was edited, deleted or moved.
+and names the first entry that was edited, deleted or moved, and holds the chain to the latest
+signed checkpoint kept outside the database (audit_checkpoints), so its tail cannot vanish.
 """
 
 import datetime as dt
@@ -18,6 +19,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from tongban.core import context
+from tongban.core.audit_checkpoints import Checkpoint, checkpoint_latest, checkpoint_signed
 from tongban.core.commit import on_commit_once
 from tongban.core.models import AuditChainHead, AuditEntry
 
@@ -140,6 +142,7 @@ class ChainReport:
     broken_seq: int | None = None
     broken_id: int | None = None
     reason: str = ""
+    checkpoint: Checkpoint | None = None  # the latest, which the chain still holds
 
 
 def audit_verify() -> ChainReport:
@@ -148,7 +151,10 @@ def audit_verify() -> ChainReport:
     # entries are checked as links. Read after the walk, it would report a live chain as truncated.
     head = AuditChainHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, "")
-    expected_seq, prev_hash, checked, at_head = 1, GENESIS_HASH, 0, None
+    checkpoint = checkpoint_latest()
+    if checkpoint is not None and not checkpoint_signed(checkpoint):
+        return _broken(0, checkpoint.seq, None, "最新检查点的签名无效：检查点被伪造或改动，或公钥不符")
+    expected_seq, prev_hash, checked, at_head, at_checkpoint = 1, GENESIS_HASH, 0, None, None
     for entry in _sealed_entries():
         if entry.seq != expected_seq:
             return _broken(
@@ -161,13 +167,26 @@ def audit_verify() -> ChainReport:
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
         if entry.seq == head_seq:
             at_head = entry
+        if checkpoint is not None and entry.seq == checkpoint.seq:
+            at_checkpoint = entry
+    if checkpoint is not None and at_checkpoint is None:
+        return _broken(
+            checked,
+            checked + 1,
+            None,
+            f"检查点（{checkpoint.at[:19]}）记录到第{checkpoint.seq}条，链中只有{checked}条：链尾被截断或清空",
+        )
+    if checkpoint is not None and at_checkpoint.hash != checkpoint.hash:
+        return _broken(
+            checked, checkpoint.seq, at_checkpoint.id, f"第{checkpoint.seq}条的哈希与检查点不符：链被改写后重新封存"
+        )
     if checked < head_seq:
         return _broken(checked, checked + 1, None, f"链头记录到第{head_seq}条，实际只有{checked}条：链尾记录被删除")
     if at_head is not None and at_head.hash != head_hash:
         return _broken(checked, head_seq, at_head.id, f"第{head_seq}条的哈希与链头记录不符：链尾记录被改写")
     if head is None and checked and not AuditChainHead.objects.filter(pk=1).exists():
         return _broken(checked, checked + 1, None, "链头记录缺失：无法确认链尾是否被删除")
-    return ChainReport(ok=True, checked=checked, unsealed=_unsealed_count())
+    return ChainReport(ok=True, checked=checked, unsealed=_unsealed_count(), checkpoint=checkpoint)
 
 
 def _broken(checked: int, seq: int, entry_id: int | None, reason: str) -> ChainReport:

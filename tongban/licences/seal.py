@@ -5,9 +5,6 @@ TONGBAN_SEAL_ALGORITHM=ed25519.
 Private keys are encrypted at rest with SM4-GCM under a key derived (SM3 KDF) from
 TONGBAN_SEAL_MASTER_KEY, or from SECRET_KEY when that is empty. Rotating a key retires the active
 one; retired keys are kept, so every licence they signed still verifies.
-
-Note: gmalglib 0.5.9's wrapper `sm2_verify(pk, msg, uid)` cannot take the signature (it raises a
-TypeError), so verification calls its core class `SM2(pk=…, uid=…).verify(msg, signature)`.
 """
 
 import base64
@@ -26,10 +23,10 @@ from django.utils import timezone
 
 from tongban.core.audit import audit_record
 from tongban.core.errors import PermissionDenied, Unavailable, ValidationFailed
+from tongban.core.sm2 import sm2_keypair, sm2_sign, sm2_valid
 from tongban.licences.models import Licence, SealKey
 from tongban.org import selectors as org
 
-SM2_UID = b"1234567812345678"  # the default user id of GB/T 35276
 NONCE_BYTES = 12
 TAG_BYTES = 16
 
@@ -105,8 +102,7 @@ def _decrypt(stored: str, key_id: str) -> bytes:
 def _keypair(algorithm: str) -> tuple[bytes, bytes]:
     """(private, public) raw bytes."""
     if algorithm == SealKey.SM2:
-        private, public = gmalglib.sm2_generate_keypair()
-        return private, public
+        return sm2_keypair()
     if algorithm == SealKey.ED25519:
         key = Ed25519PrivateKey.generate()
         return key.private_bytes_raw(), key.public_key().public_bytes_raw()
@@ -178,7 +174,7 @@ def seal_sign(department_id: int, canonical: bytes) -> tuple[str, str, str]:
     key = _active_key(department_id)
     private = _decrypt(key.private_key_encrypted, key.key_id)
     if key.algorithm == SealKey.SM2:
-        signature = gmalglib.sm2_sign(private, canonical, SM2_UID)
+        signature = sm2_sign(private, canonical)
     else:
         signature = Ed25519PrivateKey.from_private_bytes(private).sign(canonical)
     return base64.b64encode(signature).decode(), key.key_id, key.algorithm
@@ -191,10 +187,7 @@ def signature_valid(*, algorithm: str, public_key_hex: str, message: bytes, sign
     except ValueError:
         return False
     if algorithm == SealKey.SM2:
-        try:
-            return bool(gmalglib.core.SM2(pk=public, uid=SM2_UID).verify(message, signature))
-        except (ValueError, TypeError):
-            return False
+        return sm2_valid(public, message, signature)
     if algorithm == SealKey.ED25519:
         try:
             Ed25519PublicKey.from_public_bytes(public).verify(signature, message)

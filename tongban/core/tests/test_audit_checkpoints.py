@@ -1,0 +1,98 @@
+"""A chain whose tail cannot vanish: the head's signed checkpoints, kept outside the database,
+catch a tail cut with the head rewound, a table emptied with its head, and the last entry rewritten
+and resealed, each of which the chain alone cannot see."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from tongban.core.audit import audit_seal, audit_verify
+from tongban.core.audit_checkpoints import audit_checkpoint, checkpoint_latest
+from tongban.core.models import AuditChainHead, AuditEntry
+from tongban.core.tests.test_audit import chain, record
+
+pytestmark = pytest.mark.django_db
+
+
+def _checkpointed(count: int) -> list[AuditEntry]:
+    entries = chain(count)
+    assert audit_checkpoint().seq == count
+    return entries
+
+
+def _verify_exit() -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("audit", "verify", stdout=out, stderr=err)
+    except SystemExit as stopped:
+        return int(stopped.code), err.getvalue()
+    return 0, out.getvalue()
+
+
+def _cut_tail_and_rewind(entries: list[AuditEntry], keep: int) -> None:
+    AuditEntry.objects.filter(seq__gt=keep).delete()
+    AuditChainHead.objects.filter(pk=1).update(seq=keep, hash=entries[keep - 1].hash)
+
+
+def test_the_chain_alone_cannot_see_a_rewound_tail_but_the_checkpoint_does():
+    entries = _checkpointed(6)
+    _cut_tail_and_rewind(entries, keep=4)
+    report = audit_verify()
+    assert not report.ok and "链尾被截断" in report.reason
+    assert _verify_exit()[0] == 1
+
+
+def test_an_emptied_table_and_head_fail_verification():
+    _checkpointed(5)
+    AuditEntry.objects.all().delete()
+    AuditChainHead.objects.all().delete()
+    code, said = _verify_exit()
+    assert code == 1 and "第5条" in said
+
+
+def test_the_last_entry_rewritten_and_resealed_fails_verification():
+    entries = _checkpointed(5)
+    last = entries[-1]
+    AuditEntry.objects.filter(pk=last.pk).update(seq=None, prev_hash="", hash="", detail={"opinion": "改过"})
+    AuditChainHead.objects.filter(pk=1).update(seq=4, hash=entries[3].hash)
+    audit_seal()  # the sealer links the rewritten entry again: the chain is consistent in itself
+    report = audit_verify()
+    assert not report.ok and "与检查点不符" in report.reason
+    assert _verify_exit()[0] == 1
+
+
+def test_a_forged_checkpoint_fails_its_signature(settings):
+    _checkpointed(3)
+    path = next((settings.TONGBAN_AUDIT_CHECKPOINT_DIR).glob("checkpoints-*.jsonl"))
+    forged = json.loads(path.read_text().splitlines()[-1]) | {"seq": 2}
+    path.write_text(path.read_text() + json.dumps(forged) + "\n")
+    report = audit_verify()
+    assert not report.ok and "签名无效" in report.reason
+
+
+def test_entries_after_the_latest_checkpoint_are_the_residual_window():
+    entries = _checkpointed(4)
+    record(2, start=5)
+    audit_seal()
+    AuditEntry.objects.filter(seq=6).delete()  # sealed after the checkpoint: the documented window
+    AuditChainHead.objects.filter(pk=1).update(seq=5, hash=AuditEntry.objects.get(seq=5).hash)
+    assert audit_verify().ok
+    assert audit_checkpoint().seq == 5 and checkpoint_latest().seq == 5
+    assert entries  # the checkpointed part stays held
+
+
+def test_an_intact_chain_verifies_against_its_checkpoint_and_says_so():
+    _checkpointed(3)
+    assert audit_checkpoint() is None  # the head has not moved
+    code, said = _verify_exit()
+    assert code == 0 and "与最新检查点" in said and "第 3 条" in said
+
+
+def test_the_checkpoint_command_seals_and_signs():
+    record(2)
+    out = io.StringIO()
+    call_command("audit", "checkpoint", stdout=out)
+    assert "第 2 条" in out.getvalue()
+    assert checkpoint_latest().seq == 2
