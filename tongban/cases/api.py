@@ -12,7 +12,7 @@ import binascii
 import datetime as dt
 from typing import Literal
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
@@ -20,6 +20,7 @@ from ninja.security import django_auth
 from tongban.accounts import selectors as accounts
 from tongban.cases import clock, selectors, services, workflow
 from tongban.cases.models import Case
+from tongban.cases.uploads import stored_file_response
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import form_spec
 from tongban.core.errors import Conflict, NotFound, ValidationFailed
@@ -595,8 +596,8 @@ def case_file_get(request, number: str, file_id: int):
     case_file = selectors.case_file_for(actor=request.user, file_id=file_id)
     if case_file.case.number != number:
         raise NotFound("未找到该文件。", code="file_not_found")
-    response = FileResponse(
-        case_file.file.open("rb"), content_type=case_file.content_type, filename=case_file.original_name
+    response = stored_file_response(
+        case_file.file.open("rb"), content_type=case_file.content_type, name=case_file.original_name
     )
     response["X-Content-SHA256"] = case_file.sha256
     return response

@@ -317,7 +317,7 @@ def case_file_add(*, actor, case_id: int, material_id: int, name: str, content: 
         if material is None:
             raise NotFound("该办件没有这项材料。", code="material_not_found")
         _require_may_upload(actor, case)
-        case_file = _file_stored(case, material, name, checked, actor)
+        case_file = _file_stored(case, material, checked, actor)
         try:
             case_file.save()
             material.provided = CaseMaterial.UPLOAD
@@ -335,12 +335,12 @@ def case_file_add(*, actor, case_id: int, material_id: int, name: str, content: 
     return case_file
 
 
-def _file_stored(case: Case, material: CaseMaterial, name: str, checked: CheckedUpload, actor) -> CaseFile:
+def _file_stored(case: Case, material: CaseMaterial, checked: CheckedUpload, actor) -> CaseFile:
     """The file's row, not yet saved, with its content already in storage (named by its hash)."""
     case_file = CaseFile(
         case=case,
         material=material,
-        original_name=name[:200],
+        original_name=checked.name,
         content_type=checked.content_type,
         size=len(checked.content),
         pages=checked.pages,
@@ -1162,7 +1162,7 @@ def _files_matched(
                 f"该事项没有文件“{upload.name}”所对应的材料（standard_code “{upload.standard_code}”）。",
                 code="material_not_found",
             )
-        rows.append(_file_stored(case, material, upload.name, content, actor))
+        rows.append(_file_stored(case, material, content, actor))
         stored.append(rows[-1].file.name)
         material.provided = CaseMaterial.UPLOAD
     return rows

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from tongban.accounts import selectors as accounts
 from tongban.cases import selectors, services
 from tongban.cases.models import Case, CaseMaterial
+from tongban.cases.uploads import stored_file_response
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import FieldSpec, form_prefill, form_spec, form_validate, rule_applies
 from tongban.core.errors import TongbanError
@@ -409,8 +410,8 @@ def _materials_response(request, case: Case, error: tuple[int, str] | None):
 def file_download(request, file_id: int):
     case_file = selectors.case_file_for(actor=request.user, file_id=file_id)
     selectors.case_for_applicant(actor=request.user, case_id=case_file.case_id)
-    return FileResponse(
-        case_file.file.open("rb"), filename=case_file.original_name, content_type=case_file.content_type
+    return stored_file_response(
+        case_file.file.open("rb"), content_type=case_file.content_type, name=case_file.original_name
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from tongban.accounts import selectors as accounts
 from tongban.cases import forms_workbench as forms
 from tongban.cases import results, selectors, services, workflow
 from tongban.cases.models import Case
-from tongban.cases.uploads import upload_check
+from tongban.cases.uploads import stored_file_response, upload_check
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import form_prefill, form_spec
 from tongban.core.audit import audit_record
@@ -454,14 +454,9 @@ def case_file(request, file_id: int):
         region_code=case_file.case.region_code,
         detail={"file_id": case_file.pk, "name": case_file.original_name, "sha256": case_file.sha256},
     )
-    response = FileResponse(
-        case_file.file.open("rb"),
-        content_type=case_file.content_type,
-        as_attachment=False,
-        filename=case_file.original_name,
+    return stored_file_response(
+        case_file.file.open("rb"), content_type=case_file.content_type, name=case_file.original_name, inline=True
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # ---------------------------------------------------------------- window and agent: finding who and what
