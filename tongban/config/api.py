@@ -13,7 +13,66 @@ from tongban.exchange.api import router as exchange_router
 from tongban.licences.api import router as licences_router
 from tongban.org.api import router as org_router
 
-api = NinjaAPI(
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details: a Chinese title and detail, a stable machine-readable code.",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string", "examples": ["urn:tongban:error:not_found"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "field": {"type": "string", "description": "the field at fault, when one is"},
+        "problems": {"type": "array", "items": {"type": "string"}, "description": "every failure of a file check"},
+        "errors": {"type": "array", "items": {}, "description": "the schema errors of a malformed request"},
+    },
+}
+REFUSALS = {
+    400: "请求格式不符合接口定义（errors 列出字段）",
+    401: "未登录，或 API 密钥无效、已吊销、已过期",
+    403: "无权执行此操作，或网页调用未带 CSRF 令牌",
+    404: "对象不存在，或不在调用方的数据范围内",
+    409: "与他人的操作冲突（如已被认领、版本已变），或唯一值已被占用",
+    422: "内容未通过业务校验（message 说明如何改正）",
+    503: "依赖的部门系统或服务暂时不可用，请稍后重试",
+}
+
+
+def _refusals_of(path: str, method: str, operation: dict) -> list[int]:
+    """The refusals an operation can answer: every one can be malformed or refused by a rule;
+    signed-in ones can be unauthenticated or forbidden, ones naming an object not find it, writes
+    conflict, and exchange calls meet an unavailable provider."""
+    codes = [400, 422]
+    if operation.get("security"):
+        codes += [401, 403]
+    if "{" in path:
+        codes.append(404)
+    if method != "get":
+        codes.append(409)
+    if "/exchange/" in path:
+        codes.append(503)
+    return sorted(codes)
+
+
+class TongbanAPI(NinjaAPI):
+    """Ninja, with every operation's refusals documented as problem+json."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema["components"].setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for code in _refusals_of(path, method, operation):
+                    if code not in responses and str(code) not in responses:  # Ninja keys them by int
+                        responses[code] = {"description": REFUSALS[code], "content": problem}
+        return schema
+
+
+api = TongbanAPI(
     title="通办 API",
     version="1",
     description="示范市一网通办平台接口。错误以 application/problem+json 返回，含中文说明与机器可读代码。",

@@ -39,3 +39,16 @@ def test_every_component_of_the_document_is_one_schema():
     document = json.loads(openapi_document())
     titles = [component.get("title") for component in document["components"]["schemas"].values()]
     assert len(titles) == len(set(titles))
+
+
+def test_every_operation_documents_its_refusals_as_problems():
+    document = json.loads(openapi_document())
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if not {"400", "422"} <= set(operation["responses"])
+        or (operation.get("security") and not {"401", "403"} <= set(operation["responses"]))
+    ]
+    assert undocumented == []
+    assert set(document["components"]["schemas"]["Problem"]["required"]) >= {"code", "detail", "status"}
