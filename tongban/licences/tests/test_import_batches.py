@@ -79,10 +79,11 @@ def test_good_rows_go_in_signed_and_each_bad_row_is_rejected_with_its_line_and_r
     alice, bob, carol = PersonFactory(), PersonFactory(), PersonFactory()
     elsewhere = licence_type()  # a type this department is not registered to issue
     past = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+    future = (dt.date.today() + dt.timedelta(days=3650)).isoformat()  # still valid on any date the suite runs
     upload = csv_upload(
         [
             HEADER,
-            f"{kind.short_code},{alice.id_number},2020-01-01,2030-01-01,李四,2020-01-01",
+            f"{kind.short_code},{alice.id_number},2020-01-01,{future},李四,2020-01-01",
             f"{kind.code},{bob.id_number},2015-01-01,{past},王五,2015-01-01",
             f"NOPE,{alice.id_number},2020-01-01,,李四,2020-01-01",
             f"{kind.short_code},110101199003070000,2020-01-01,,李四,2020-01-01",
