@@ -1,5 +1,7 @@
 """The versioned HTTP API (/api/v1): one NinjaAPI, a router per context, one error mapping."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -35,6 +37,7 @@ REFUSALS = {
     403: "无权执行此操作，或网页调用未带 CSRF 令牌",
     404: "对象不存在，或不在调用方的数据范围内",
     409: "与他人的操作冲突（如已被认领、版本已变），或唯一值已被占用",
+    413: "请求体过大（文件以 Base64 计）",
     422: "内容未通过业务校验（message 说明如何改正）",
     503: "依赖的部门系统或服务暂时不可用，请稍后重试",
 }
@@ -43,14 +46,14 @@ REFUSALS = {
 def _refusals_of(path: str, method: str, operation: dict) -> list[int]:
     """The refusals an operation can answer: every one can be malformed or refused by a rule;
     signed-in ones can be unauthenticated or forbidden, ones naming an object not find it, writes
-    conflict, and exchange calls meet an unavailable provider."""
+    conflict or carry too large a body, and exchange calls meet an unavailable provider."""
     codes = [400, 422]
     if operation.get("security"):
         codes += [401, 403]
     if "{" in path:
         codes.append(404)
     if method != "get":
-        codes.append(409)
+        codes += [409, 413]
     if "/exchange/" in path:
         codes.append(503)
     return sorted(codes)
@@ -118,6 +121,19 @@ def schema_error(request, error: ValidationError):
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, error):
     return problem(request, status=401, code="unauthenticated", title="请先登录", detail="请先登录后再调用此接口。")
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request, error):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_048_576
+    return problem(
+        request,
+        status=413,
+        code="request_too_large",
+        title="请求体过大",
+        detail=f"请求体超过{limit} MB（文件以 Base64 计，约大三分之一）：每个文件不超过"
+        f"{settings.TONGBAN_UPLOAD_MAX_BYTES // 1_048_576} MB，文件较多时请压缩或降低扫描分辨率后再提交。",
+    )
 
 
 @api.exception_handler(HttpError)

@@ -245,7 +245,9 @@ TONGBAN_UPLOAD_MAX_BYTES = int(os.environ.get("TONGBAN_UPLOAD_MAX_BYTES", str(20
 TONGBAN_UPLOAD_MAX_PAGES = int(os.environ.get("TONGBAN_UPLOAD_MAX_PAGES", "300"))
 TONGBAN_UPLOAD_MAX_PIXELS = int(os.environ.get("TONGBAN_UPLOAD_MAX_PIXELS", str(60_000_000)))  # a 600 dpi A3 scan
 TONGBAN_UPLOAD_MAX_INFLATED_BYTES = int(os.environ.get("TONGBAN_UPLOAD_MAX_INFLATED_BYTES", str(256 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES + 1024 * 1024
+# A JSON body carries a file as Base64 (a third larger): room for one file at the limit, so an API
+# upload over it is refused by the same check and in the same words as a form upload.
+DATA_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES * 4 // 3 + 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES + 1024 * 1024
 
 # Exchange query interface: keys per call, call-log retention, and remote providers' retries and

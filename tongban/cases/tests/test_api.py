@@ -356,3 +356,23 @@ def test_the_mobile_app_confirms_the_conditions_of_an_item_that_has_them(client)
     accepted = apply(client, version, user, channel="mobile", conditions_confirmed=True)
     assert accepted.status_code == 201, accepted.content
     assert accepted.json()["channel"] == "mobile" and Case.objects.get().eligibility["confirmed"] is True
+
+
+def test_a_file_over_the_limit_is_refused_in_the_same_words_as_a_form_upload(client, settings, east):
+    settings.TONGBAN_UPLOAD_MAX_BYTES = 1024 * 1024
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = settings.TONGBAN_UPLOAD_MAX_BYTES * 4 // 3 + 64 * 1024
+    version, _ = east
+    big = pdf_bytes() + b"%" * (1024 * 1024)  # a PDF padded past the limit
+    files = [{"standard_code": "M-居民身份证", "name": "身份证.pdf", "content_base64": b64(big)}]
+    answer = apply(client, version, files=files)
+    assert answer.status_code == 422 and answer.json()["code"] == "upload_too_large"
+    assert "超过1 MB的上限" in answer.json()["detail"]
+
+
+def test_a_body_past_the_api_limit_is_a_chinese_problem(client, settings, east):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+    version, _ = east
+    files = [{"standard_code": "M-居民身份证", "name": "身份证.pdf", "content_base64": b64(b"%" * 400_000)}]
+    answer = apply(client, version, files=files)
+    assert answer.status_code == 413 and answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["code"] == "request_too_large" and "MB" in answer.json()["detail"]
