@@ -82,9 +82,9 @@ def upload_name(raw: str) -> str:
         )
     if not name:
         return "未命名文件"
-    stem, dot, extension = name.rpartition(".")
     if len(name) <= NAME_MAX:
         return name
+    stem, dot, extension = name.rpartition(".")
     if not dot or len(extension) > 10:
         return name[:NAME_MAX]
     return stem[: NAME_MAX - len(extension) - 2] + "…." + extension

@@ -54,16 +54,29 @@ def audit_checkpoint() -> Checkpoint | None:
 
 
 def checkpoint_latest() -> Checkpoint | None:
-    """The newest stored checkpoint (the last line of the newest month's file)."""
-    files = sorted(_store().glob("checkpoints-*.jsonl"))
-    for path in reversed(files):
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        if lines:
+    """The newest stored checkpoint: the last line of the newest month's file, read from its end
+    (a month at one a minute is some 40,000 lines, and the periodic job asks every period)."""
+    for path in sorted(_store().glob("checkpoints-*.jsonl"), reverse=True):
+        line = _last_line(path)
+        if line:
             try:
-                return Checkpoint(**json.loads(lines[-1]))
+                return Checkpoint(**json.loads(line))
             except (TypeError, ValueError):
                 return Checkpoint(seq=0, hash="", at="", signature="")  # unreadable: fails its signature
     return None
+
+
+def _last_line(path: Path, block: int = 4096) -> str:
+    with path.open("rb") as file:
+        end = file.seek(0, os.SEEK_END)
+        tail = b""
+        while end > 0 and tail.rstrip(b"\n").count(b"\n") == 0:
+            start = max(0, end - block)
+            file.seek(start)
+            tail = file.read(end - start) + tail
+            end = start
+    lines = tail.rstrip(b"\n").split(b"\n")
+    return lines[-1].decode("utf-8", errors="replace").strip()
 
 
 def checkpoint_signed(checkpoint: Checkpoint) -> bool:
