@@ -98,18 +98,15 @@ class Mandate(models.Model):
 
 
 class Post(models.Model):
-    """A staff post (岗位): what a staff member may do. Codes are stable; names are shown."""
+    """A staff post (岗位): what a staff member may do. Codes are stable; names are shown.
+
+    Three posts are the separated administrator roles of 等保 2.0 (三员分立, accounts/roles.py):
+    the system administrator (admin), the security officer (security) and the audit officer
+    (audit). Nobody holds two of them. A post whose `second_factor` is set needs TOTP at log-in."""
 
     ACCEPT, REVIEW, APPROVE, ISSUE, DELIVER = "accept", "review", "approve", "issue", "deliver"
-    WINDOW, AGENT, SUPERVISE, DATA, GRID, HOTLINE, ADMIN = (
-        "window",
-        "agent",
-        "supervise",
-        "data",
-        "grid",
-        "hotline",
-        "admin",
-    )
+    WINDOW, AGENT, SUPERVISE, DATA, GRID, HOTLINE = "window", "agent", "supervise", "data", "grid", "hotline"
+    ADMIN, SECURITY, AUDIT = "admin", "security", "audit"
     ALL = [
         (ACCEPT, "受理"),
         (REVIEW, "审核"),
@@ -122,12 +119,18 @@ class Post(models.Model):
         (DATA, "数据"),
         (GRID, "网格"),
         (HOTLINE, "坐席"),
-        (ADMIN, "管理"),
+        (ADMIN, "系统管理"),
+        (SECURITY, "安全管理"),
+        (AUDIT, "安全审计"),
     ]
+    SEPARATED_ROLES = (ADMIN, SECURITY, AUDIT)
+    # The posts that need a second factor from the start (the security officer may change the list).
+    SECOND_FACTOR_DEFAULT = (ADMIN, SECURITY, AUDIT, SUPERVISE, DATA)
 
     code = models.CharField("代码", max_length=12, primary_key=True)
     name = models.CharField("名称", max_length=20)
     order = models.PositiveSmallIntegerField("排序", default=0)
+    second_factor = models.BooleanField("登录须动态口令", default=False)
 
     class Meta:
         verbose_name = "岗位"

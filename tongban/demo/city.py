@@ -741,6 +741,8 @@ def staff_plan(plan: CityMap, departments: dict[str, Department], points: dict[s
         StaffSpec("data2", "data", (Post.DATA,), CITY_CODE),
         *(StaffSpec(f"hotline{n}", "gov", (Post.HOTLINE,), CITY_CODE) for n in (1, 2, 3)),
         StaffSpec("admin", "data", (Post.ADMIN,), CITY_CODE),
+        StaffSpec("security", "data", (Post.SECURITY,), CITY_CODE),
+        StaffSpec("auditor", "data", (Post.AUDIT,), CITY_CODE),
     ]
     return [replace(spec, username=DEMO_USERNAMES.get(spec.username, spec.username)) for spec in specs]
 
