@@ -14,13 +14,15 @@ from typing import Literal
 
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja.errors import ValidationError
 from ninja.security import django_auth
+from pydantic import ValidationError as PydanticValidationError
 
 from tongban.accounts import selectors as accounts
 from tongban.cases import clock, selectors, services, workflow
 from tongban.cases.models import Case
-from tongban.cases.uploads import stored_file_response
+from tongban.cases.uploads import stored_file_response, upload_read
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import form_spec
 from tongban.core.errors import Conflict, NotFound, ValidationFailed
@@ -50,16 +52,31 @@ class ApplyFileIn(FileIn):
     standard_code: str = Field(..., max_length=30, description="材料的标准编码（见事项的材料清单）")
 
 
-class ApplyIn(Schema):
+class ApplicationIn(Schema):
+    """What every application states besides its files."""
+
     item_id: int
     answers: dict = Field(default_factory=dict, description="申请表，按事项表单字段的 key 填写")
-    files: list[ApplyFileIn] = Field(default_factory=list)
     person_id: int | None = Field(None, description="窗口或代办人员代申请人填报时，申请人的自然人 id")
     legal_person_id: int | None = Field(None, description="以企业身份申请时，企业的法人 id")
     channel: Literal["web", "mobile", "api", "window", "agent"] = "api"
     consent: dict | None = Field(None, description='代办时申请人的授权，如 {"method": "sms", "reference": "…"}')
     conditions_confirmed: bool = Field(
         False, description="申请人已阅读并符合受理条件（网上、移动端和部门系统申请有受理条件的事项时必须为 true）"
+    )
+
+
+class ApplyIn(ApplicationIn):
+    """An application with its files in Base64 (`POST /cases`)."""
+
+    files: list[ApplyFileIn] = Field(default_factory=list)
+
+
+class ApplyMultipartIn(ApplicationIn):
+    """The JSON of a multipart application's `application` part (`POST /cases/multipart`)."""
+
+    file_codes: list[str] = Field(
+        default_factory=list, description="与 files 部分逐一对应：每个文件所属材料的标准编码（standard_code）"
     )
 
 
@@ -498,6 +515,67 @@ def case_apply(request, response: HttpResponse, payload: ApplyIn):
         services.Upload(standard_code=upload.standard_code, name=upload.name, content=_decoded(upload))
         for upload in payload.files
     ]
+    return _applied(request, response, payload, uploads)
+
+
+@router.post(
+    "/multipart",
+    response={201: CaseSummary},
+    summary="以 multipart/form-data 提交申请：application 部分为申请 JSON（ApplyMultipartIn），files 部分为材料文件，"
+    "与 file_codes 逐一对应；文件按原样上传，不必 Base64 编码，上限与网页上传相同",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["application"],
+                        "properties": {
+                            "application": {
+                                "type": "string",
+                                "contentMediaType": "application/json",
+                                "contentSchema": ApplyMultipartIn.model_json_schema(),
+                                "description": "申请 JSON，字段见 ApplyMultipartIn",
+                            },
+                            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        },
+                    },
+                    "encoding": {"application": {"contentType": "application/json"}},
+                }
+            },
+            "required": True,
+        }
+    },
+)
+def case_apply_multipart(
+    request, response: HttpResponse, application: Form[str], files: File[list[UploadedFile]] = None
+):
+    payload = _application(application)
+    files = files or []
+    if len(payload.file_codes) != len(files):
+        raise ValidationFailed(
+            f"file_codes 有{len(payload.file_codes)}项，files 有{len(files)}个文件："
+            "请为每个文件写明所属材料的标准编码。",
+            code="file_codes_mismatch",
+            field="file_codes",
+        )
+    uploads = [
+        services.Upload(standard_code=code, name=file.name or "", content=upload_read(file))
+        for code, file in zip(payload.file_codes, files, strict=True)
+    ]
+    return _applied(request, response, payload, uploads)
+
+
+def _application(text: str) -> ApplyMultipartIn:
+    """The `application` part, refused like any malformed body (400, its errors listed)."""
+    try:
+        return ApplyMultipartIn.model_validate_json(text)
+    except PydanticValidationError as error:
+        errors = error.errors(include_url=False, include_context=False, include_input=False)
+        raise ValidationError([{**e, "loc": ["form", "application", *e["loc"]]} for e in errors]) from None
+
+
+def _applied(request, response: HttpResponse, payload: ApplicationIn, uploads: list) -> Status:
     confirmed = (
         {"confirmed": True, "confirmed_at": timezone.now().isoformat()} if payload.conditions_confirmed else None
     )
@@ -512,7 +590,7 @@ def case_apply(request, response: HttpResponse, payload: ApplyIn):
         consent=payload.consent,
         eligibility=confirmed,
     )
-    response["Location"] = f"{request.path.rstrip('/')}/{case.number}"
+    response["Location"] = f"{request.path.removesuffix('/multipart').rstrip('/')}/{case.number}"
     return Status(201, _summary(case))
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
@@ -58,10 +59,7 @@ def upload_check(*, name: str, content: bytes) -> CheckedUpload:
     if not content:
         raise ValidationFailed(f"文件“{name}”是空的，请重新选择。", code="upload_empty")
     if len(content) > limit:
-        raise ValidationFailed(
-            f"文件“{name}”有{len(content) / 1_048_576:.1f} MB，超过{limit // 1_048_576} MB的上限，请压缩或分拆后上传。",
-            code="upload_too_large",
-        )
+        raise _too_large(name, len(content))
     content_type = _sniff(content)
     if content_type is None:
         raise ValidationFailed(
@@ -69,6 +67,22 @@ def upload_check(*, name: str, content: bytes) -> CheckedUpload:
         )
     pages = _pdf_pages(name, content) if content_type == "application/pdf" else _image_pages(name, content)
     return CheckedUpload(name, content, content_type, pages, hashlib.sha256(content).hexdigest())
+
+
+def upload_read(file: UploadedFile) -> bytes:
+    """The content of a file sent as multipart (a page's form or the API), refused before it is read
+    into memory when it is over the limit: the same words as `upload_check`."""
+    if file.size is not None and file.size > settings.TONGBAN_UPLOAD_MAX_BYTES:
+        raise _too_large(upload_name(file.name or ""), file.size)
+    return file.read()
+
+
+def _too_large(name: str, size: int) -> ValidationFailed:
+    limit = settings.TONGBAN_UPLOAD_MAX_BYTES
+    return ValidationFailed(
+        f"文件“{name}”有{size / 1_048_576:.1f} MB，超过{limit // 1_048_576} MB的上限，请压缩或分拆后上传。",
+        code="upload_too_large",
+    )
 
 
 def upload_name(raw: str) -> str:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from tongban.accounts import selectors as accounts
 from tongban.cases import selectors, services
 from tongban.cases.models import Case, CaseMaterial
-from tongban.cases.uploads import stored_file_response
+from tongban.cases.uploads import stored_file_response, upload_read
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import FieldSpec, form_prefill, form_spec, form_validate, rule_applies
 from tongban.core.errors import TongbanError
@@ -359,7 +359,11 @@ def _file_add(request, case: Case):
     else:
         try:
             services.case_file_add(
-                actor=request.user, case_id=case.pk, material_id=material_id, name=upload.name, content=upload.read()
+                actor=request.user,
+                case_id=case.pk,
+                material_id=material_id,
+                name=upload.name,
+                content=upload_read(upload),
             )
         except TongbanError as error_:
             error = (material_id, error_.message)

@@ -24,7 +24,7 @@ from tongban.accounts import selectors as accounts
 from tongban.cases import forms_workbench as forms
 from tongban.cases import results, selectors, services, workflow
 from tongban.cases.models import Case
-from tongban.cases.uploads import stored_file_response, upload_check
+from tongban.cases.uploads import stored_file_response, upload_check, upload_read
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import form_prefill, form_spec
 from tongban.core.audit import audit_record
@@ -845,7 +845,7 @@ def _material_keep(request, case: Case, material) -> None:
     upload = request.FILES.get(f"file_{material.pk}")
     if upload is not None:
         services.case_file_add(
-            actor=request.user, case_id=case.pk, material_id=material.pk, name=upload.name, content=upload.read()
+            actor=request.user, case_id=case.pk, material_id=material.pk, name=upload.name, content=upload_read(upload)
         )
 
 

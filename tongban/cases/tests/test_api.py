@@ -1,11 +1,13 @@
-"""The cases API: applying with Base64 files, lists and detail as each caller may see them, every act
+"""The cases API: applying with Base64 files or as multipart, lists and detail as each caller may see them, every act
 with its expected revision, and refusals as application/problem+json."""
 
 import base64
 import hashlib
+import json
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -376,3 +378,63 @@ def test_a_body_past_the_api_limit_is_a_chinese_problem(client, settings, east):
     answer = apply(client, version, files=files)
     assert answer.status_code == 413 and answer["Content-Type"] == "application/problem+json"
     assert answer.json()["code"] == "request_too_large" and "MB" in answer.json()["detail"]
+
+
+def apply_multipart(client, version, user=None, files=None, **overrides):
+    """Apply as multipart/form-data: the application as a JSON part, the files as they are."""
+    user = user or UserFactory()
+    client.force_login(user)
+    body = application(version, user, **overrides)
+    if files is None:
+        files = [("M-居民身份证", "身份证.pdf", pdf_bytes()), ("M-经营场所证明", "租赁合同.png", png_bytes())]
+    body.pop("files")
+    body.setdefault("file_codes", [code for code, _, _ in files])
+    uploads = [SimpleUploadedFile(name, content) for _, name, content in files]
+    return client.post("/api/v1/cases/multipart", {"application": json.dumps(body), "files": uploads})
+
+
+def test_a_multipart_application_is_filed_like_a_json_one_without_base64(client, east):
+    version, _ = east
+    user = UserFactory()
+
+    response = apply_multipart(client, version, user)
+
+    assert response.status_code == 201, response.content
+    assert response["Location"] == f"/api/v1/cases/{response.json()['number']}"
+    body = client.get(response["Location"]).json()
+    provided = {m["name"]: [f["name"] for f in m["files"]] for m in body["materials"]}
+    assert provided == {"居民身份证": ["身份证.pdf"], "经营场所证明": ["租赁合同.png"]}
+    stored = CaseFile.objects.get(original_name="租赁合同.png")
+    assert stored.sha256 == hashlib.sha256(png_bytes()).hexdigest()
+
+
+def test_a_multipart_file_over_the_limit_is_refused_in_the_words_of_a_form_upload(client, settings, east):
+    settings.TONGBAN_UPLOAD_MAX_BYTES = 1024 * 1024
+    version, _ = east
+    big = pdf_bytes() + b"%" * (1024 * 1024)  # past the limit, though far below the JSON body limit
+    files = [("M-居民身份证", "身份证.pdf", big), ("M-经营场所证明", "租赁合同.png", png_bytes())]
+    problem = assert_problem(apply_multipart(client, version, files=files), 422, "upload_too_large")
+    assert "身份证.pdf" in problem["detail"] and "超过1 MB的上限" in problem["detail"]
+    assert not Case.objects.exists() and not CaseFile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("application_part", "status", "code"),
+    [
+        ("这不是JSON", 400, "bad_request"),
+        ('{"answers": {}}', 400, "bad_request"),  # no item_id
+        (None, 400, "bad_request"),  # no application part at all
+    ],
+)
+def test_a_malformed_multipart_application_is_a_400_problem(client, east, application_part, status, code):
+    client.force_login(UserFactory())
+    body = {} if application_part is None else {"application": application_part}
+    assert_problem(client.post("/api/v1/cases/multipart", body), status, code)
+    assert not Case.objects.exists()
+
+
+def test_each_multipart_file_must_name_its_material(client, east):
+    version, _ = east
+    problem = assert_problem(apply_multipart(client, version, file_codes=["M-居民身份证"]), 422, "file_codes_mismatch")
+    assert problem["field"] == "file_codes"
+    assert not Case.objects.exists() and not CaseFile.objects.exists()
