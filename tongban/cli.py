@@ -3,7 +3,8 @@
 tongban setup                    migrate, collect static files, seed the demo city once
 tongban serve [--port 8000]      serve with gunicorn (+ the embedded scheduler)
 tongban seed --scale small|city  build the demo city
-tongban audit verify|seal        check or extend the audit chain
+tongban audit verify|seal|checkpoint  check or extend the audit chain, or checkpoint its head
+tongban keys rotate|status       rotate the personal-data key (re-encrypting every row) or show it
 tongban calendar import FILE     load holidays and make-up working days
 """
 

@@ -60,13 +60,16 @@ def today_is(time_machine):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """The working-day calendar, the catalogue's search index and filed versions are cached per process; a
-    rolled-back test must not leak them into the next."""
+    """The working-day calendar, the catalogue's search index and filed versions are cached per process,
+    and counters live in Django's cache (a process's memory in tests); a rolled-back test must not leak
+    them into the next, whose rows may reuse the same ids."""
+    from django.core.cache import cache
+
     from tongban.catalog.search_index import search_index_clear
     from tongban.catalog.selectors import version_for_case
     from tongban.core.calendar import calendar_cache_clear
 
-    clear = (calendar_cache_clear, search_index_clear, version_for_case.cache_clear)
+    clear = (calendar_cache_clear, search_index_clear, version_for_case.cache_clear, cache.clear)
     for forget in clear:
         forget()
     yield

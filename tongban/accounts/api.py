@@ -1,6 +1,7 @@
 import datetime as dt
+from typing import Literal
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.security import django_auth
 
 from tongban.accounts import selectors, services
@@ -46,8 +47,10 @@ class PersonPage(Schema):
 
 
 class RevealIn(Schema):
-    field: str
-    purpose: str
+    field: Literal["id_number", "phone"]
+    basis: str = Field(..., description="查看依据：case（数据范围内涉及此人的办件），或 purpose（配置的用途）")
+    reference: str = Field("", max_length=60, description="依据为 case 时为办件编号；为 purpose 时为用途代码")
+    note: str = Field("", max_length=200, description="备注；依据为 purpose 时必填，写明具体事由")
 
 
 class RevealOut(Schema):
@@ -94,10 +97,20 @@ def get_person(request, person_id: int):
     return selectors.person_get(actor=request.user, person_id=person_id)
 
 
-@router.post("/persons/{person_id}/reveal", response=RevealOut, summary="查看完整证件号或手机号（记入审计）")
+@router.post(
+    "/persons/{person_id}/reveal",
+    response=RevealOut,
+    summary="查看完整证件号或手机号：须有可核验的依据，每人每小时有上限（记入审计）",
+    openapi_extra={"x-throttled": True},
+)
 def reveal_person_field(request, person_id: int, payload: RevealIn):
     _require_staff(request)
     value = services.person_reveal(
-        actor=request.user, person_id=person_id, field=payload.field, purpose=payload.purpose
+        actor=request.user,
+        person_id=person_id,
+        field=payload.field,
+        basis=payload.basis,
+        reference=payload.reference,
+        note=payload.note,
     )
     return RevealOut(field=payload.field, value=value)

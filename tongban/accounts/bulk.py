@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from tongban.accounts.models import LegalPerson, Mandate, Person, User
 from tongban.core.audit import audit_record
+from tongban.core.field_crypto import EncryptedField
 
 Progress = Callable[[int], None]  # called with the number of rows loaded so far
 
@@ -133,18 +134,36 @@ def _rows_copy(
     progress: Progress | None,
 ) -> int:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    stored_fields, stored = _as_stored(model, fields)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in stored_fields)
     statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     count = 0
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row(stored(row))
             count += 1
             if progress is not None and count % batch_size == 0:
                 progress(count)
     if progress is not None and count % batch_size:
         progress(count)
     return count
+
+
+def _as_stored(model: type[models.Model], fields: Sequence[str]) -> tuple[list[str], Callable[[tuple], tuple]]:
+    """What COPY writes, which bypasses the fields' own conversions: encrypted fields as their
+    ciphertext, each followed by its blind index (core.field_crypto)."""
+    encrypted = {
+        position: field
+        for position, field in enumerate(model._meta.get_field(name) for name in fields)
+        if isinstance(field, EncryptedField)
+    }
+    indexed = [(position, field) for position, field in encrypted.items() if field.index]
+
+    def stored(row: tuple) -> tuple:
+        values = [encrypted[i].get_prep_value(value) if i in encrypted else value for i, value in enumerate(row)]
+        return (*values, *(field.blind(row[i]) if row[i] else "" for i, field in indexed))
+
+    return [*fields, *(field.index for _, field in indexed)], stored
 
 
 def _rows_bulk_create(

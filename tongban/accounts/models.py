@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tongban.core.field_crypto import BlindIndexField, EncryptedField
 from tongban.core.masking import mask
 
 
@@ -12,10 +13,13 @@ class Person(models.Model):
     SEXES = [("M", "男"), ("F", "女")]
 
     real_name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    # Encrypted at rest; found through their blind indexes (core.field_crypto).
+    id_number = EncryptedField("公民身份号码", max_length=18, index="id_number_index", normalize="upper")
+    id_number_index = BlindIndexField("公民身份号码索引", source="id_number", unique=True)
     birth_date = models.DateField("出生日期")
     sex = models.CharField("性别", max_length=1, choices=SEXES)
-    phone = models.CharField("手机号码", max_length=11, blank=True, db_index=True)
+    phone = EncryptedField("手机号码", max_length=11, blank=True, index="phone_index")
+    phone_index = BlindIndexField("手机号码索引", source="phone", blank=True, db_index=True)
     region = models.ForeignKey(
         "org.Region", verbose_name="居住地区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -51,7 +55,7 @@ class LegalPerson(models.Model):
     region = models.ForeignKey(
         "org.Region", verbose_name="住所区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    address = models.CharField("住所", max_length=200, blank=True)
+    address = EncryptedField("住所", max_length=200, blank=True)
     established_on = models.DateField("成立日期", null=True, blank=True)
 
     class Meta:
@@ -196,3 +200,44 @@ class Staff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.display_name}（{self.department}）"
+
+
+class TotpDevice(models.Model):
+    """A staff member's authenticator app (动态口令, RFC 6238: SHA-1, six digits, 30-second steps).
+    The device counts once confirmed by a first correct code; `last_step` is the time step of the
+    last code accepted, so a code is good once even inside its window (accounts/second_factor.py)."""
+
+    user = models.OneToOneField(User, verbose_name="账号", on_delete=models.CASCADE, related_name="totp_device")
+    secret = EncryptedField("密钥（Base32）", max_length=64)  # SM4 at rest, like personal data
+    created_at = models.DateTimeField("生成时间", default=timezone.now)
+    confirmed_at = models.DateTimeField("绑定时间", null=True, blank=True)
+    last_step = models.BigIntegerField("最近接受的时间步", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "动态口令设备"
+        verbose_name_plural = "动态口令设备"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}的动态口令"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for a lost authenticator, kept only as its hash (shown once at enrolment
+    or regeneration; a regeneration deletes the previous set)."""
+
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField("恢复码摘要", max_length=64)
+    created_at = models.DateTimeField("生成时间", default=timezone.now)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}的恢复码"

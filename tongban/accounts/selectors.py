@@ -4,7 +4,7 @@ a record outside the scope is reported as not found, so its existence does not l
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
-from tongban.accounts.models import LegalPerson, Mandate, Person, Staff, User
+from tongban.accounts.models import LegalPerson, Mandate, Person, Post, Staff, User
 from tongban.core.errors import NotFound
 from tongban.core.identifiers import ascii_fold, region_prefix
 from tongban.core.scope import NOTHING, DataScope
@@ -48,6 +48,22 @@ def staff_scope(user) -> DataScope:
 def staff_has_post(user, post_code: str) -> bool:
     staff = staff_of(user)
     return staff is not None and any(post.code == post_code for post in staff.posts.all())
+
+
+def separated_role(user) -> str | None:
+    """The separated administrator role (三员分立, accounts.roles) the user holds, if any."""
+    staff = staff_of(user)
+    if staff is None:
+        return None
+    return next((post.code for post in staff.posts.all() if post.code in Post.SEPARATED_ROLES), None)
+
+
+def user_needs_second_factor(user) -> bool:
+    """A staff member holding any post whose `second_factor` is set logs in with a second factor
+    (accounts.second_factor). One query; no cache, so a post changed a moment ago counts."""
+    if user is None or user.pk is None or user.kind != User.STAFF:
+        return False
+    return Staff.objects.filter(user_id=user.pk, posts__second_factor=True).exists()
 
 
 def persons_in_scope(scope: DataScope) -> QuerySet[Person]:

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tongban.accounts import selectors
+from tongban.accounts import reveal, roles, selectors
 from tongban.accounts.models import LegalPerson, Mandate, Person, Post, Staff, User
 from tongban.core.audit import audit_record
+from tongban.core.deployment import in_production
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError, ValidationFailed
 from tongban.core.identifiers import parse_id_number, parse_uscc
 from tongban.org import selectors as org_selectors
@@ -97,27 +98,39 @@ def user_authenticate(*, identifier: str, password: str) -> User | None:
     """The one guarded password check, behind every log-in path (it is the authentication backend's
     body: portal, workbench, admin, API session, any future SSO). After TONGBAN_LOCKOUT_ATTEMPTS
     failures in a row the account is locked for TONGBAN_LOCKOUT_MINUTES, even for the right
-    password. Every attempt on a known account is audited."""
+    password. In production a Django superuser cannot log in (accounts.roles). Every attempt on a
+    known account is audited."""
     user = selectors.user_by_identifier(identifier)
-    if user is None or _is_locked(user):
+    if user is None or user_is_locked(user):
         User().set_password(password)  # same cost as a real check: no timing oracle
         if user is not None:
             _audit_login(user, "locked")
         return None
     if not (user.check_password(password) and user.is_active):
-        _login_failed(user)
+        user_login_failed(user)
         return None
+    if user.is_superuser and in_production():
+        _audit_login(user, "superuser_refused")  # 三员分立: production runs on the separated roles
+        return None
+    if selectors.user_needs_second_factor(user):
+        # Half-way: the failure count stands until the second factor passes, so wrong codes and
+        # wrong passwords add up to one lockout (a right password must not wipe the code guesses).
+        _audit_login(user, "second_factor_pending")
+        return user
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     _audit_login(user, "success")
     return user
 
 
-def _is_locked(user: User) -> bool:
+def user_is_locked(user: User) -> bool:
+    """The account is locked out (too many wrong passwords or second-factor codes in a row)."""
     return user.locked_until is not None and user.locked_until > timezone.now()
 
 
 @transaction.atomic
-def _login_failed(user: User) -> None:
+def user_login_failed(user: User, *, action: str = "user.login") -> None:
+    """Count one failed log-in step (a wrong password, or a wrong second-factor code: `action`
+    names it in the audit) toward the lockout of TONGBAN_LOCKOUT_ATTEMPTS in a row."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.failed_logins += 1
     fields = ["failed_logins"]
@@ -126,12 +139,12 @@ def _login_failed(user: User) -> None:
         user.failed_logins = 0
         fields.append("locked_until")
     user.save(update_fields=fields)
-    _audit_login(user, "locked" if "locked_until" in fields else "failed")
+    _audit_login(user, "locked" if "locked_until" in fields else "failed", action=action)
 
 
-def _audit_login(user: User, outcome: str) -> None:
+def _audit_login(user: User, outcome: str, *, action: str = "user.login") -> None:
     with transaction.atomic():
-        audit_record(action="user.login", obj=user, actor=user, outcome=outcome)
+        audit_record(action=action, obj=user, actor=user, outcome=outcome)
 
 
 @transaction.atomic
@@ -224,11 +237,23 @@ def staff_create(
     """Create a staff account (administrators only; the seed passes actor=None)."""
     if actor is not None and not selectors.staff_has_post(actor, Post.ADMIN):
         raise PermissionDenied("只有管理员可以创建工作人员账号。", code="not_admin")
+    if actor is not None:
+        refusal = roles.posts_change_refusal(
+            actor_role=selectors.separated_role(actor), actor_is_self=False, before=(), after=post_codes
+        )
+        if refusal:
+            raise PermissionDenied(refusal, code="posts_refused", field="post_codes")
+    else:
+        try:
+            roles.separated_role_of(post_codes)
+        except ValueError as error:
+            raise ValidationFailed(str(error), code="posts_refused", field="post_codes") from None
     if User.objects.filter(username=username).exists():
         raise Conflict(f"用户名“{username}”已被使用。", code="username_taken", field="username")
     department = org_selectors.department_by_id(department_id)
     region = org_selectors.region_by_code(scope_region_code)
-    user = User(username=username, kind=User.STAFF, first_name=real_name, is_staff=Post.ADMIN in post_codes)
+    enters_admin = bool(set(post_codes) & set(Post.SEPARATED_ROLES))
+    user = User(username=username, kind=User.STAFF, first_name=real_name, is_staff=enters_admin)
     if check_password:
         _check_password(password, user)
     user.set_password(password)
@@ -258,19 +283,21 @@ REVEALABLE_FIELDS = {"id_number": "公民身份号码", "phone": "手机号码"}
 
 
 @transaction.atomic
-def person_reveal(*, actor: User, person_id: int, field: str, purpose: str) -> str:
-    """The unmasked value of one personal field, for staff whose scope covers the person. The read
-    is written to the audit chain with its purpose before the value is returned."""
+def person_reveal(*, actor: User, person_id: int, field: str, basis: str, reference: str = "", note: str = "") -> str:
+    """The unmasked value of one personal field, for staff whose scope covers the person and who
+    give grounds the platform can check (accounts.reveal). The read is written to the audit chain
+    with its grounds before the value is returned."""
     if field not in REVEALABLE_FIELDS:
         raise ValidationFailed("只能查看证件号码或手机号码的完整信息。", code="field_not_revealable", field="field")
-    if not purpose.strip():
-        raise ValidationFailed("查看完整个人信息须填写用途。", code="purpose_required", field="purpose")
     person = selectors.person_get(actor=actor, person_id=person_id)
+    grounds = reveal.reveal_grounds(actor=actor, person=person, basis=basis, reference=reference, note=note)
+    staff = selectors.staff_of(actor)
+    reveal.reveal_count(actor, department_id=staff.department_id, region_code=staff.department.region_id)
     audit_record(
         action="person.reveal",
         obj=person,
         actor=actor,
-        detail={"field": field, "purpose": purpose.strip()},
+        detail={"field": field, **grounds},
         region_code=person.region_id or "",
     )
     return getattr(person, field)
@@ -284,13 +311,4 @@ def user_rename(*, user: User, username: str, actor=None) -> User:
     previous, user.username = user.username, username
     user.save(update_fields=["username"])
     audit_record(action="user.rename", obj=user, actor=actor, detail={"from": previous, "to": username})
-    return user
-
-
-@transaction.atomic
-def user_superuser_grant(*, user: User, actor=None) -> User:
-    """Let an administrator into the Django admin with every permission."""
-    user.is_staff = user.is_superuser = True
-    user.save(update_fields=["is_staff", "is_superuser"])
-    audit_record(action="user.superuser_grant", obj=user, actor=actor)
     return user

@@ -25,8 +25,9 @@ from tongban.cases.models import Case
 from tongban.cases.uploads import stored_file_response, upload_read
 from tongban.catalog import selectors as catalog
 from tongban.catalog.forms_engine import form_spec
-from tongban.core.errors import Conflict, NotFound, ValidationFailed
+from tongban.core.errors import Conflict, NotFound, TongbanError, ValidationFailed
 from tongban.core.masking import mask
+from tongban.core.nul import NUL_REFUSED, json_has_nul
 
 router = Router(auth=django_auth)
 
@@ -529,7 +530,6 @@ def case_apply(request, response: HttpResponse, payload: ApplyIn):
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "required": ["application"],
                         "properties": {
                             "application": {
                                 "type": "string",
@@ -568,6 +568,8 @@ def case_apply_multipart(
 
 def _application(text: str) -> ApplyMultipartIn:
     """The `application` part, refused like any malformed body (400, its errors listed)."""
+    if json_has_nul(text.encode()):
+        raise TongbanError(NUL_REFUSED, code="nul_character")
     try:
         return ApplyMultipartIn.model_validate_json(text)
     except PydanticValidationError as error:

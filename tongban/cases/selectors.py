@@ -153,6 +153,19 @@ def case_by_number_for_staff(*, actor, number: str) -> Case:
     return case_for_staff(actor=actor, case_id=found)
 
 
+def case_concerning_person(*, actor, person_id: int, reference: str) -> str | None:
+    """Grounds to reveal a person's full data (accounts.reveal): the case of that number in the
+    actor's scope whose applicant is the person or an enterprise the person represents, described."""
+    case = (
+        Case.objects.filter(_in_scope(accounts.staff_scope(actor)), number=reference.strip())
+        .exclude(status=Case.DRAFT)
+        .filter(Q(person_id=person_id) | Q(legal_person__legal_representative_id=person_id))
+        .values_list("number", "item_name")
+        .first()
+    )
+    return None if case is None else f"办件 {case[0]}（{case[1]}）"
+
+
 def case_numbers_for_staff(*, actor, numbers: list[str]) -> set[str]:
     """Which of these numbers name cases in the actor's scope (as case_by_number_for_staff would
     find them), in one query: for lists that check many numbers at once."""

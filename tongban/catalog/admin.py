@@ -33,8 +33,6 @@ MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 
 
 def _scoped(request, queryset: QuerySet, department_path: str) -> QuerySet:
-    if request.user.is_superuser:
-        return queryset
     scope = accounts_selectors.staff_scope(request.user)
     queryset = queryset.filter(**{f"{department_path}__region__code__startswith": scope.region_prefix})
     if scope.department_ids is not None:

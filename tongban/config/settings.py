@@ -4,6 +4,7 @@ The defaults are the embedded mode (SQLite in WAL mode under var/, tasks in-proc
 production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, TONGBAN_BROKER_URL and storage.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -139,6 +140,17 @@ PASSWORD_HASHERS = [
 # Division-code prefixes accepted besides GB/T 2260 (core/data/gb2260.tsv): a city's new zones not yet
 # listed nationally. "3419" is the demo city 示范市, which the national table does not have.
 TONGBAN_LOCAL_DIVISIONS = env_list("TONGBAN_LOCAL_DIVISIONS", "3419")
+# Revealing a full ID number or phone (accounts.reveal): the purposes a staff member may give
+# besides a case in their scope (JSON object code → label), an hourly limit per staff member, and
+# the burst that alerts supervision.
+TONGBAN_REVEAL_PURPOSES = json.loads(
+    os.environ.get("TONGBAN_REVEAL_PURPOSES")
+    or '{"court_inquiry": "司法、监察机关依法查询", "record_correction": "更正登记错误", '
+    '"security_incident": "安全事件调查"}'
+)
+TONGBAN_REVEAL_LIMIT_PER_HOUR = int(os.environ.get("TONGBAN_REVEAL_LIMIT_PER_HOUR", "30"))
+TONGBAN_REVEAL_BURST = int(os.environ.get("TONGBAN_REVEAL_BURST", "10"))
+TONGBAN_REVEAL_BURST_MINUTES = int(os.environ.get("TONGBAN_REVEAL_BURST_MINUTES", "10"))
 TONGBAN_LOCKOUT_ATTEMPTS = int(os.environ.get("TONGBAN_LOCKOUT_ATTEMPTS", "5"))
 TONGBAN_LOCKOUT_MINUTES = int(os.environ.get("TONGBAN_LOCKOUT_MINUTES", "15"))
 SESSION_COOKIE_AGE = int(os.environ.get("TONGBAN_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
@@ -221,6 +233,18 @@ TONGBAN_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("TONGBAN_AUDIT_CHECKPOINT_DIR
 TONGBAN_AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("TONGBAN_AUDIT_CHECKPOINT_SECONDS", "60"))
 TONGBAN_AUDIT_KEY_FILE = Path(os.environ.get("TONGBAN_AUDIT_KEY_FILE", VAR_DIR / "keys" / "audit-sm2.json"))
 TONGBAN_AUDIT_PUBLIC_KEY = os.environ.get("TONGBAN_AUDIT_PUBLIC_KEY", "")
+# The keys of personal data encrypted at rest (core.field_crypto): SM4 keys by id, the active one,
+# and the blind-index key. A file outside the database, mode 0600, created on first use.
+TONGBAN_FIELD_KEY_FILE = Path(os.environ.get("TONGBAN_FIELD_KEY_FILE", VAR_DIR / "keys" / "field-sm4.json"))
+# The re-encryption after a key rotation runs on a thread of the web process when no broker is
+# configured (False: inline, as the tests do).
+TONGBAN_FIELD_ROTATION_BACKGROUND = env_bool("TONGBAN_FIELD_ROTATION_BACKGROUND", True)
+# An external witness (e.g. the supervision system) that keeps a copy of every checkpoint, so that
+# even a lost or rolled-back checkpoint store cannot hide a cut tail (core.audit_checkpoints).
+TONGBAN_AUDIT_WITNESS_URL = os.environ.get("TONGBAN_AUDIT_WITNESS_URL", "").rstrip("/")
+TONGBAN_AUDIT_WITNESS_TOKEN = os.environ.get("TONGBAN_AUDIT_WITNESS_TOKEN", "")
+TONGBAN_AUDIT_WITNESS_SOURCE = os.environ.get("TONGBAN_AUDIT_WITNESS_SOURCE", "tongban")
+TONGBAN_AUDIT_WITNESS_TIMEOUT_SECONDS = float(os.environ.get("TONGBAN_AUDIT_WITNESS_TIMEOUT_SECONDS", "5"))
 TONGBAN_AUDIT_SEAL_SECONDS = float(os.environ.get("TONGBAN_AUDIT_SEAL_SECONDS", "2"))
 
 TONGBAN_SITE_NAME = os.environ.get("TONGBAN_SITE_NAME", "示范市政务服务网")

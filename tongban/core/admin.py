@@ -14,7 +14,7 @@ from tongban.core.calendar_services import (
     calendar_year_declare,
 )
 from tongban.core.errors import TongbanError
-from tongban.core.models import AuditEntry, CalendarDay, CalendarYear
+from tongban.core.models import AuditEntry, CalendarDay, CalendarYear, FieldKeyRotation
 
 IMPORT_MAX_BYTES = 64 * 1024
 
@@ -153,3 +153,24 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for day in queryset.values_list("date", flat=True):
             calendar_day_clear(day=day, actor=request.user)
+
+
+@admin.register(FieldKeyRotation)
+class FieldKeyRotationAdmin(admin.ModelAdmin):
+    """The rotations of the personal-data key and their progress; started with `tongban keys rotate`."""
+
+    list_display = ["created_at", "key_id", "status", "progress", "started_by", "finished_at", "error"]
+    readonly_fields = [field.name for field in FieldKeyRotation._meta.fields]
+
+    @admin.display(description="进度")
+    def progress(self, rotation):
+        return f"{rotation.done}/{rotation.total}（{rotation.percent}%）"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

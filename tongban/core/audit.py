@@ -19,11 +19,18 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from tongban.core import context
-from tongban.core.audit_checkpoints import Checkpoint, checkpoint_latest, checkpoint_signed
+from tongban.core.audit_checkpoints import (
+    Checkpoint,
+    WitnessUnavailable,
+    checkpoint_latest,
+    checkpoint_signed,
+    checkpoint_witnessed,
+)
 from tongban.core.commit import on_commit_once
 from tongban.core.models import AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
+WITNESS_ASKED, WITNESS_UNAVAILABLE = "asked", "unavailable"
 SEAL_BATCH = 2000
 
 
@@ -143,6 +150,7 @@ class ChainReport:
     broken_id: int | None = None
     reason: str = ""
     checkpoint: Checkpoint | None = None  # the latest, which the chain still holds
+    witness: str = ""  # WITNESS_ASKED, WITNESS_UNAVAILABLE, or "" when no witness is configured
 
 
 def audit_verify() -> ChainReport:
@@ -151,10 +159,12 @@ def audit_verify() -> ChainReport:
     # entries are checked as links. Read after the walk, it would report a live chain as truncated.
     head = AuditChainHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, "")
-    checkpoint = checkpoint_latest()
-    if checkpoint is not None and not checkpoint_signed(checkpoint):
-        return _broken(0, checkpoint.seq, None, "最新检查点的签名无效：检查点被伪造或改动，或公钥不符")
-    expected_seq, prev_hash, checked, at_head, at_checkpoint = 1, GENESIS_HASH, 0, None, None
+    checkpoints, witness = _checkpoints_to_hold()
+    for checkpoint in checkpoints:
+        if not checkpoint_signed(checkpoint):
+            return _broken(0, checkpoint.seq, None, "检查点的签名无效：检查点被伪造或改动，或公钥不符", witness)
+    held = {checkpoint.seq: None for checkpoint in checkpoints}
+    expected_seq, prev_hash, checked, at_head = 1, GENESIS_HASH, 0, None
     for entry in _sealed_entries():
         if entry.seq != expected_seq:
             return _broken(
@@ -167,31 +177,58 @@ def audit_verify() -> ChainReport:
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
         if entry.seq == head_seq:
             at_head = entry
-        if checkpoint is not None and entry.seq == checkpoint.seq:
-            at_checkpoint = entry
-    if checkpoint is not None and at_checkpoint is None:
-        return _broken(
-            checked,
-            checked + 1,
-            None,
-            f"检查点（{checkpoint.at[:19]}）记录到第{checkpoint.seq}条，链中只有{checked}条：链尾被截断或清空",
-        )
-    if checkpoint is not None and at_checkpoint.hash != checkpoint.hash:
-        return _broken(
-            checked, checkpoint.seq, at_checkpoint.id, f"第{checkpoint.seq}条的哈希与检查点不符：链被改写后重新封存"
-        )
+        if entry.seq in held:
+            held[entry.seq] = entry
+    for checkpoint in checkpoints:
+        entry = held[checkpoint.seq]
+        if entry is None:
+            return _broken(
+                checked,
+                checked + 1,
+                None,
+                f"检查点（{checkpoint.at[:19]}）记录到第{checkpoint.seq}条，链中只有{checked}条：链尾被截断或清空",
+                witness,
+            )
+        if entry.hash != checkpoint.hash:
+            return _broken(
+                checked,
+                checkpoint.seq,
+                entry.id,
+                f"第{checkpoint.seq}条的哈希与检查点不符：链被改写后重新封存",
+                witness,
+            )
     if checked < head_seq:
         return _broken(checked, checked + 1, None, f"链头记录到第{head_seq}条，实际只有{checked}条：链尾记录被删除")
     if at_head is not None and at_head.hash != head_hash:
         return _broken(checked, head_seq, at_head.id, f"第{head_seq}条的哈希与链头记录不符：链尾记录被改写")
     if head is None and checked and not AuditChainHead.objects.filter(pk=1).exists():
         return _broken(checked, checked + 1, None, "链头记录缺失：无法确认链尾是否被删除")
-    return ChainReport(ok=True, checked=checked, unsealed=_unsealed_count(), checkpoint=checkpoint)
+    latest = max(checkpoints, key=lambda checkpoint: checkpoint.seq, default=None)
+    return ChainReport(ok=True, checked=checked, unsealed=_unsealed_count(), checkpoint=latest, witness=witness)
 
 
-def _broken(checked: int, seq: int, entry_id: int | None, reason: str) -> ChainReport:
+def _checkpoints_to_hold() -> tuple[list[Checkpoint], str]:
+    """The latest local checkpoint and, when a witness is configured, the latest witnessed one: the
+    chain must hold both. The second value says how the witness answered ("" when there is none)."""
+    local = [checkpoint for checkpoint in [checkpoint_latest()] if checkpoint is not None]
+    if not settings.TONGBAN_AUDIT_WITNESS_URL:
+        return local, ""
+    try:
+        witnessed = checkpoint_witnessed()
+    except WitnessUnavailable:
+        return local, WITNESS_UNAVAILABLE
+    return local + ([witnessed] if witnessed is not None else []), WITNESS_ASKED
+
+
+def _broken(checked: int, seq: int, entry_id: int | None, reason: str, witness: str = "") -> ChainReport:
     return ChainReport(
-        ok=False, checked=checked, unsealed=_unsealed_count(), broken_seq=seq, broken_id=entry_id, reason=reason
+        ok=False,
+        checked=checked,
+        unsealed=_unsealed_count(),
+        broken_seq=seq,
+        broken_id=entry_id,
+        reason=reason,
+        witness=witness,
     )
 
 

@@ -9,13 +9,23 @@ checkpoint's entry with its hash: a tail cut and rewound, a table emptied, an en
 resealed all fail. What was sealed after the latest checkpoint (at most one period) is the
 residual window.
 
+With TONGBAN_AUDIT_WITNESS_URL set, every new checkpoint is also handed to an external witness
+(such as the supervision system), and `verify` holds the chain to the later of the local and the
+witnessed checkpoint: losing or rolling back the local store then hides nothing the witness saw.
+The protocol: `POST {url}/checkpoints` with the checkpoint as JSON and a bearer token; `GET
+{url}/checkpoints/latest?source=…` answers the latest the witness holds (404 when none).
+
 The key file holds the private key (TONGBAN_AUDIT_KEY_FILE, created on first use, mode 0600);
 pin the public key in TONGBAN_AUDIT_PUBLIC_KEY so a replaced key file cannot vouch for forged
 checkpoints.
 """
 
 import json
+import logging
 import os
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,6 +34,9 @@ from django.utils import timezone
 
 from tongban.core.models import AuditChainHead
 from tongban.core.sm2 import sm2_keypair, sm2_sign, sm2_valid
+
+log = logging.getLogger(__name__)
+WITNESSED_FILE = "witnessed.json"  # the latest checkpoint the witness accepted, beside the store
 
 
 @dataclass(frozen=True)
@@ -45,12 +58,70 @@ def audit_checkpoint() -> Checkpoint | None:
         return None
     latest = checkpoint_latest()
     if latest is not None and (latest.seq, latest.hash) == (head.seq, head.hash):
+        witness_send_pending()  # a witness that was down when it was taken gets it now
         return None
     private, _ = _keypair()
     unsigned = Checkpoint(seq=head.seq, hash=head.hash, at=timezone.now().isoformat(), signature="")
     checkpoint = Checkpoint(**{**asdict(unsigned), "signature": sm2_sign(private, unsigned.message).hex()})
     _append(checkpoint)
+    witness_send_pending()
     return checkpoint
+
+
+def witness_send_pending() -> bool:
+    """Hand the latest local checkpoint to the witness unless it already has it; True once it has.
+    A witness that is down is tried again at the next period (the checkpoint stays local)."""
+    if not settings.TONGBAN_AUDIT_WITNESS_URL:
+        return False
+    latest = checkpoint_latest()
+    if latest is None:
+        return False
+    witnessed = _store() / WITNESSED_FILE
+    if witnessed.exists() and json.loads(witnessed.read_text()).get("seq") == latest.seq:
+        return True
+    body = {"source": settings.TONGBAN_AUDIT_WITNESS_SOURCE, **asdict(latest), "public_key": _public_key().hex()}
+    try:
+        _witness_call("POST", "/checkpoints", body)
+    except WitnessUnavailable as error:
+        log.warning("audit witness did not take checkpoint %s: %s", latest.seq, error)
+        return False
+    witnessed.write_text(json.dumps({"seq": latest.seq, "hash": latest.hash}))
+    return True
+
+
+class WitnessUnavailable(Exception):
+    pass
+
+
+def checkpoint_witnessed() -> Checkpoint | None:
+    """The latest checkpoint the witness holds for this platform (None when it holds none);
+    WitnessUnavailable when it cannot be asked."""
+    query = urllib.parse.urlencode({"source": settings.TONGBAN_AUDIT_WITNESS_SOURCE})
+    found = _witness_call("GET", f"/checkpoints/latest?{query}")
+    if found is None:
+        return None
+    try:
+        return Checkpoint(**{field: found[field] for field in ("seq", "hash", "at", "signature")})
+    except (KeyError, TypeError):
+        return Checkpoint(seq=0, hash="", at="", signature="")  # unreadable: fails its signature
+
+
+def _witness_call(method: str, path: str, body: dict | None = None) -> dict | None:
+    request = urllib.request.Request(
+        settings.TONGBAN_AUDIT_WITNESS_URL + path,
+        data=None if body is None else json.dumps(body, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.TONGBAN_AUDIT_WITNESS_TOKEN}"},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.TONGBAN_AUDIT_WITNESS_TIMEOUT_SECONDS) as response:
+            return json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        if error.code == 404 and method == "GET":
+            return None
+        raise WitnessUnavailable(f"HTTP {error.code}") from None
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
+        raise WitnessUnavailable(str(error)) from None
 
 
 def checkpoint_latest() -> Checkpoint | None:

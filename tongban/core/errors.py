@@ -53,3 +53,10 @@ class Conflict(TongbanError):
 class Unavailable(TongbanError):
     status = 503
     code = "unavailable"
+
+
+class Throttled(TongbanError):
+    """The caller has done this too often in the current window: later, it will be allowed again."""
+
+    status = 429
+    code = "throttled"

@@ -111,3 +111,32 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} #{self.pk}"
+
+
+class FieldKeyRotation(models.Model):
+    """One rotation of the key that encrypts personal data at rest (core.field_rotation): the new
+    key's id, and the re-encryption of every encrypted column under it, with its progress."""
+
+    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+    STATUSES = [(PENDING, "等待"), (RUNNING, "进行中"), (DONE, "完成"), (FAILED, "失败")]
+
+    key_id = models.CharField("新密钥", max_length=12)
+    status = models.CharField("状态", max_length=8, choices=STATUSES, default=PENDING)
+    total = models.PositiveBigIntegerField("待重新加密行数", default=0)
+    done = models.PositiveBigIntegerField("已完成行数", default=0)
+    started_by = models.CharField("发起人", max_length=150, blank=True)
+    created_at = models.DateTimeField("发起时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    error = models.CharField("错误", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "数据加密密钥轮换"
+        verbose_name_plural = "数据加密密钥轮换"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.key_id}（{self.get_status_display()}）"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)

@@ -32,7 +32,7 @@ from tongban.accounts.bulk import (
     person_bulk_create,
     user_password_set_bulk,
 )
-from tongban.accounts.models import Mandate, Person, Post, User
+from tongban.accounts.models import Mandate, Person, Post
 from tongban.catalog.models import Item
 from tongban.core.identifiers import USCC_ALPHABET, make_id_number, make_uscc
 from tongban.demo.catalogue import catalogue_build, catalogue_bulk_build, catalogue_exists
@@ -787,7 +787,6 @@ def staff_build(
         )
         user_ids.append(staff.user_id)
     user_password_set_bulk(user_ids=user_ids, password=DEMO_PASSWORD)
-    accounts.user_superuser_grant(user=User.objects.get(username="admin"))
     return len(user_ids)
 
 
@@ -801,7 +800,9 @@ DEMO_LOGINS = (  # user name, role
     ("reviewer", "审核人员（市市场监管局）"),
     ("approver", "审批人员（市市场监管局）"),
     ("supervisor", "电子监察人员"),
-    ("admin", "系统管理员（可进入管理后台）"),
+    ("admin", "系统管理员（管理后台：配置与数据，不能查看审计）"),
+    ("security", "安全管理员（管理后台：岗位授予、账号解锁、动态口令要求）"),
+    ("auditor", "审计管理员（管理后台：只读审计记录）"),
 )
 
 

@@ -28,9 +28,10 @@ def api_key_new() -> tuple[str, str, str]:
 
 
 def system_for_key(key: str) -> ConsumerSystem | None:
-    """The active system whose live key this is, or None."""
+    """The active system whose live key this is, or None. A key is printable ASCII, as issued:
+    anything else (a NUL PostgreSQL cannot compare, another script) is no key of ours."""
     parts = key.split("_", 2)
-    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+    if not (key.isascii() and key.isprintable()) or len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     now = timezone.now()
     row = (

@@ -382,19 +382,16 @@ class Schema:
         unknown = [str(name) for name in row if name not in importable]
         if unknown:
             return [f"“{'、'.join(unknown)}”不是该资源可写入的字段（字段代码有误，或为来自身份数据的基础库字段）"]
-        names = list(row)
+        # A required field left out is checked as an empty cell: refused as required, never read.
+        missing = [f.name for f in self.importable if self._required(f) and f.name not in row]
+        names = missing + list(row)
         columns = [
             Column(
                 index, name, importable[name].label, self._required(importable[name]), self.converter(importable[name])
             )
             for index, name in enumerate(names)
         ]
-        missing = [f.label for f in self.importable if self._required(f) and f.name not in row]
-        checked = self.row_check(columns, [_as_text(row[name]) for name in names])
-        if missing:
-            reasons = checked if isinstance(checked, list) else []
-            return [f"“{label}”必填" for label in missing] + reasons
-        return checked
+        return self.row_check(columns, [_as_text(row.get(name)) for name in names])
 
     def _required(self, resource_field: ResourceField) -> bool:
         return resource_field.required or resource_field.pk == self.key.pk

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
 from tongban.core.audit import audit_record
+from tongban.core.counters import counter_add, counter_sub
 from tongban.core.errors import NotFound, PermissionDenied, TongbanError, Unavailable, ValidationFailed
 from tongban.core.identifiers import parse_id_number, parse_uscc
 from tongban.core.masking import mask
@@ -177,14 +178,9 @@ def _quota_spend(grant: Grant, count: int) -> None:
     """Count keys against the grant's daily quota in the shared cache: one increment per call, no
     table scan of the log. A call that would pass the quota is refused whole and spends nothing."""
     key = _quota_key(grant)
-    try:
-        cache.add(key, 0, timeout=QUOTA_TTL)
-        used = cache.incr(key, count)
-    except ValueError:  # the counter expired between add and incr
-        cache.set(key, count, timeout=QUOTA_TTL)
-        used = count
+    used = counter_add(key, count, timeout=QUOTA_TTL)
     if used > grant.daily_quota:
-        cache.decr(key, count)
+        counter_sub(key, count)
         raise OverQuota(
             f"本授权今日调用已达上限（{grant.daily_quota}次），请明日再试或申请提高调用量。", code="over_quota"
         )

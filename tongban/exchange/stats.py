@@ -112,9 +112,13 @@ def calls_page(calls: QuerySet[CallLog], page: int | str = 1) -> CallPage:
     return CallPage(rows=shown, number=number, has_next=len(rows) > PAGE_SIZE)
 
 
+# The last page whose rows a database can still be asked for (its offset fits a 64-bit integer).
+PAGE_MAX = (2**63 - 1) // PAGE_SIZE - 1
+
+
 def _page_number(page) -> int:
     try:
-        return max(int(page), 1)
+        return min(max(int(page), 1), PAGE_MAX)
     except (TypeError, ValueError):
         return 1
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tongban.core.field_crypto import BlindIndexField, EncryptedField
 from tongban.core.masking import mask
 
 VALID, SUSPENDED, REVOKED, CANCELLED, EXPIRED, TRANSFERRED, PENALISED, OTHER = (
@@ -100,7 +101,9 @@ class Licence(models.Model):
         related_name="+",
     )
     holder_name = models.CharField("持证主体名称", max_length=120)
-    holder_id_number = models.CharField("持证主体证件号码", max_length=18)
+    # ID number or credit code, encrypted at rest and found through its blind index (core.field_crypto).
+    holder_id_number = EncryptedField("持证主体证件号码", max_length=18, index="holder_id_index", normalize="upper")
+    holder_id_index = BlindIndexField("持证主体证件号码索引", source="holder_id_number", db_index=True)
     data = models.JSONField("照面信息", default=dict)
     serial = models.CharField("顺序号", max_length=40)
     version = models.PositiveSmallIntegerField("版本号", default=1)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tongban.accounts import selectors as accounts
 from tongban.core.audit import audit_record
 from tongban.core.errors import PermissionDenied, Unavailable, ValidationFailed
 from tongban.core.sm2 import sm2_keypair, sm2_sign, sm2_valid
@@ -149,9 +150,9 @@ def _active_key(department_id: int) -> SealKey:
 @transaction.atomic
 def seal_key_rotate(*, actor, department_id: int) -> SealKey:
     """Retire the department's active key and create a new one (configured algorithm). Only a
-    platform administrator (superuser) may do it; the act is audited."""
-    if actor is None or not actor.is_superuser:
-        raise PermissionDenied("只有平台管理员可以更换部门签章密钥。", code="seal_rotate_forbidden")
+    security officer (三员分立: keys are access, not configuration) may do it; the act is audited."""
+    if actor is None or not accounts.staff_has_post(actor, "security"):
+        raise PermissionDenied("只有安全管理员可以更换部门签章密钥。", code="seal_rotate_forbidden")
     department = org.department_by_id(department_id)
     old = list(SealKey.objects.select_for_update().filter(department_id=department_id, retired_at__isnull=True))
     SealKey.objects.filter(pk__in=[key.pk for key in old]).update(retired_at=timezone.now())

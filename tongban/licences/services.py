@@ -245,8 +245,8 @@ def licence_type_define(
 ) -> LicenceType:
     """Create or update a licence type (platform administrators; actor=None for the seed). The
     short code is the catalogue's code (YYZZ) that item versions and materials refer to."""
-    if actor is not None and not actor.is_superuser:
-        raise PermissionDenied("只有平台管理员可以维护证照类型。", code="licence_type_forbidden")
+    if actor is not None and not accounts.staff_has_post(actor, "admin"):
+        raise PermissionDenied("只有系统管理员可以维护证照类型。", code="licence_type_forbidden")
     code = licence_type_code_check(code)
     short_code = (short_code or "").strip().upper()
     if not short_code.isalnum():

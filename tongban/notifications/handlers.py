@@ -65,3 +65,21 @@ def case_deadline_moved(event) -> None:
         case_number=payload["number"] or "",
         event_id=event.pk,
     )
+
+
+@subscribe("person.reveal_burst")
+def person_reveal_burst(event) -> None:
+    """A staff member unmasked many people in a short time: supervision covering their department
+    is told at once (accounts.reveal)."""
+    payload = event.payload
+    recipients = accounts.officer_ids_covering(payload["department_id"], event.region_code, "supervise")
+    notification_send(
+        recipient_ids=recipients,
+        topic="person.reveal_burst",
+        title="个人信息查看异常",
+        body=(
+            f"{payload['actor_name']}在{payload['minutes']}分钟内查看完整个人信息{payload['count']}次，"
+            "请在审计记录中核查其依据。"
+        ),
+        event_id=event.pk,
+    )

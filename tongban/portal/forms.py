@@ -15,6 +15,17 @@ class LoginForm(forms.Form):
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("动态口令"),
+        max_length=20,
+        help_text=_("验证器应用中显示的6位数字"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "class": "otp"}
+        ),
+    )
+
+
 class SignupForm(forms.Form):
     real_name = forms.CharField(
         label=_("姓名"),

@@ -5,8 +5,10 @@ import datetime as dt
 import itertools
 
 import factory
+import pyotp
+from django.utils import timezone
 
-from tongban.accounts.models import LegalPerson, Person, Post, Staff, User
+from tongban.accounts.models import LegalPerson, Person, Post, Staff, TotpDevice, User
 from tongban.core.identifiers import make_id_number, make_uscc
 from tongban.org.tests.factories import DepartmentFactory, region_tree
 
@@ -80,10 +82,31 @@ class StaffFactory(factory.django.DjangoModelFactory):
 def ensure_posts(codes: list[str]) -> list[Post]:
     """The posts seeded by migration; recreated where a transactional test flushed them."""
     names = dict(Post.ALL)
-    return [Post.objects.get_or_create(code=code, defaults={"name": names[code]})[0] for code in codes]
+    return [
+        Post.objects.get_or_create(
+            code=code, defaults={"name": names[code], "second_factor": code in Post.SECOND_FACTOR_DEFAULT}
+        )[0]
+        for code in codes
+    ]
 
 
 def staff_in(region_code: str, *posts: str, **kwargs) -> Staff:
     """A staff member whose scope is the subtree of `region_code`."""
     region = region_tree()[region_code]
     return StaffFactory(department=DepartmentFactory(region=region), scope_region=region, posts=list(posts), **kwargs)
+
+
+def totp_enrol(user: User, *, secret: str | None = None) -> str:
+    """Give a user a confirmed authenticator (the second factor) and return its secret: for tests
+    that sign a second-factor post holder in through the log-in form. `totp_code` gives its code."""
+    secret = secret or pyotp.random_base32()
+    TotpDevice.objects.update_or_create(
+        user=user, defaults={"secret": secret, "confirmed_at": timezone.now(), "last_step": None}
+    )
+    return secret
+
+
+def totp_code(secret: str, *, steps_ahead: int = 0) -> str:
+    """The authenticator's code now (by django.utils.timezone, so a frozen clock holds), or that
+    of a later step: a code is accepted once, so a second log-in in the same 30 s takes the next."""
+    return pyotp.TOTP(secret).at(timezone.now() + dt.timedelta(seconds=30 * steps_ahead))

@@ -52,7 +52,7 @@ def test_reveal_through_the_api_is_audited(east_clerk_client):
     person = PersonFactory()
     response = east_clerk_client.post(
         f"/api/v1/accounts/persons/{person.pk}/reveal",
-        {"field": "phone", "purpose": "电话回访"},
+        {"field": "phone", "basis": "purpose", "reference": "court_inquiry", "note": "（2026）示01协查12号"},
         content_type="application/json",
     )
     assert response.status_code == 200

@@ -1,5 +1,6 @@
 """Every view that authenticates goes through the one guarded check: found by posting credentials
-to every URL of the URL conf, not by naming the log-in pages."""
+to every URL of the URL conf, not by naming the log-in pages. A staff member whose post needs a
+second factor gets no session from a password on any of them (ADR 0010)."""
 
 import datetime as dt
 
@@ -9,9 +10,10 @@ from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from tongban.accounts.models import User
+from tongban.accounts import second_factor
+from tongban.accounts.models import Post, User
 from tongban.accounts.services import login_refused_message
-from tongban.accounts.tests.factories import PASSWORD, UserFactory
+from tongban.accounts.tests.factories import PASSWORD, UserFactory, staff_in, totp_enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +81,30 @@ def test_a_locked_account_reads_like_an_unknown_one(path):
     unknown = Client().post(path, {"username": "nobody", "identifier": "nobody", "password": PASSWORD})
     message = login_refused_message()
     assert message in locked and message in unknown.content.decode()
+
+
+def _second_factor_admin(*, enrolled: bool) -> User:
+    """A system administrator (a second-factor post) who may enter the Django admin."""
+    user = staff_in("341900000000", Post.ADMIN).user
+    User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+    if enrolled:
+        totp_enrol(user)
+    return User.objects.get(pk=user.pk)
+
+
+def _paths_that_start_the_second_step(user: User) -> set[str]:
+    started = set()
+    for path in _plain_paths():
+        client = Client()
+        client.post(path, _credentials(user))
+        if (client.session.get(second_factor.PENDING_KEY) or {}).get("user") == user.pk:
+            started.add(path)
+    return started
+
+
+@pytest.mark.parametrize("enrolled", [True, False], ids=["enrolled", "not-enrolled"])
+def test_no_url_signs_in_a_second_factor_user_by_password_alone(enrolled):
+    user = _second_factor_admin(enrolled=enrolled)
+    assert _paths_that_sign_in(user) == set()
+    # …and every known log-in page took the password and went on to the code step instead.
+    assert _paths_that_start_the_second_step(user) >= KNOWN_LOGIN_PATHS

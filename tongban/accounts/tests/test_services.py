@@ -129,23 +129,37 @@ def test_only_the_representative_decides_on_an_agent():
         services.mandate_decide(user=UserFactory(), mandate_id=pending.pk, approve=True)
 
 
-def test_revealing_an_id_number_is_audited_with_its_purpose():
+def test_revealing_an_id_number_is_audited_with_its_grounds():
     clerk = staff_in("341902000000", "window")
     person = PersonFactory()
-    value = services.person_reveal(actor=clerk.user, person_id=person.pk, field="id_number", purpose="窗口核验身份")
+    value = services.person_reveal(
+        actor=clerk.user,
+        person_id=person.pk,
+        field="id_number",
+        basis="purpose",
+        reference="record_correction",
+        note="户籍地址登记错误",
+    )
     assert value == person.id_number
     entry = AuditEntry.objects.get(action="person.reveal")
     assert entry.actor_id == clerk.user.pk
-    assert entry.detail == {"field": "id_number", "purpose": "窗口核验身份"}
+    assert entry.detail == {
+        "field": "id_number",
+        "basis": "purpose",
+        "purpose": "record_correction",
+        "purpose_label": "更正登记错误",
+        "note": "户籍地址登记错误",
+    }
 
 
-def test_revealing_needs_a_purpose_and_a_person_in_scope():
-    clerk = staff_in("341903000000", "window")  # 城西区; the person lives in 城东区
-    person = PersonFactory()
+def test_revealing_needs_grounds_and_a_person_in_scope():
+    east, west = staff_in("341902000000", "window"), staff_in("341903000000", "window")
+    person = PersonFactory()  # lives in 城东区
+    grounds = {"basis": "purpose", "reference": "record_correction"}
     with pytest.raises(ValidationFailed):
-        services.person_reveal(actor=clerk.user, person_id=person.pk, field="id_number", purpose=" ")
+        services.person_reveal(actor=east.user, person_id=person.pk, field="id_number", **grounds, note=" ")
     with pytest.raises(NotFound):
-        services.person_reveal(actor=clerk.user, person_id=person.pk, field="id_number", purpose="核验")
+        services.person_reveal(actor=west.user, person_id=person.pk, field="id_number", **grounds, note="核验")
     assert not AuditEntry.objects.filter(action="person.reveal").exists()
 
 

@@ -438,3 +438,10 @@ def test_each_multipart_file_must_name_its_material(client, east):
     problem = assert_problem(apply_multipart(client, version, file_codes=["M-居民身份证"]), 422, "file_codes_mismatch")
     assert problem["field"] == "file_codes"
     assert not Case.objects.exists() and not CaseFile.objects.exists()
+
+
+def test_a_nul_inside_the_multipart_application_is_refused_before_anything_is_written(client, east):
+    version, _ = east
+    response = apply_multipart(client, version, answers={**ANSWERS, "address": "人民路\u00001号"})
+    assert_problem(response, 400, "nul_character")
+    assert not Case.objects.exists()

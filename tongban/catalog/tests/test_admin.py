@@ -1,6 +1,6 @@
 import pytest
 
-from tongban.accounts.tests.factories import UserFactory, staff_in
+from tongban.accounts.tests.factories import staff_in
 from tongban.catalog.models import ItemVersion
 from tongban.catalog.tests.factories import draft_item, published_item
 from tongban.org.tests.factories import DepartmentFactory, region_tree
@@ -10,7 +10,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    """The city's system administrator (三员分立: the admin post, no superuser)."""
+    admin = staff_in("341900000000", "admin")
+    admin.user.is_staff = True
+    admin.user.save(update_fields=["is_staff"])
+    client.force_login(admin.user)
     return client
 
 
@@ -61,13 +65,9 @@ def test_a_department_administrator_sees_only_its_items(client):
     west = DepartmentFactory(region=regions["341903000000"])
     published_item(east, name="城东事项")
     published_item(west, name="城西事项")
-    admin = staff_in("341902000000", "admin")
+    admin = staff_in("341902000000", "admin")  # a system administrator: the roles' matrix lets them in
     admin.user.is_staff = True
-    admin.user.is_superuser = False
     admin.user.save()
-    from django.contrib.auth.models import Permission
-
-    admin.user.user_permissions.set(Permission.objects.filter(content_type__app_label="catalog"))
     client.force_login(admin.user)
     page = client.get("/admin/catalog/itemversion/").content.decode()
     assert "城东事项" in page and "城西事项" not in page

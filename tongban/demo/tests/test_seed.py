@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.db import transaction
 
+from tongban.accounts import selectors
 from tongban.accounts.models import LegalPerson, Mandate, Person, Post, Staff, User
 from tongban.catalog.models import Item, ItemVersion
 from tongban.core.identifiers import parse_id_number, parse_uscc, region_level, region_parent_code
@@ -121,8 +122,12 @@ def test_named_demo_users_log_in_with_the_demo_password(city):
     for username, _ in DEMO_LOGINS:
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
     assert User.objects.get(username="citizen").person.real_name == "王小明"
-    admin = User.objects.get(username="admin")
-    assert admin.is_staff and admin.is_superuser
+    assert not User.objects.filter(is_superuser=True).exists()  # 三员分立: the roles, not a superuser
+    roles = {
+        name: selectors.separated_role(User.objects.get(username=name)) for name in ("admin", "security", "auditor")
+    }
+    assert roles == {"admin": "admin", "security": "security", "auditor": "audit"}
+    assert User.objects.filter(username__in=roles, is_staff=True).count() == 3
 
 
 def test_every_post_is_staffed_and_the_reviewer_sees_the_city_in_one_department(city):

@@ -165,3 +165,12 @@ def test_the_service_refuses_other_departments_systems_too(resource):
         services.registry_feed_apply(
             system=ConsumerSystemFactory(), resource_code=resource.code, rows=[{"id_number": next_id_number()}]
         )
+
+
+def test_a_row_without_its_key_is_refused_as_missing_the_key(client, resource, system):
+    response = push(client, key_for(system), resource.code, {"rows": [{}, {"status": "已婚"}]})
+    assert response.status_code == 422
+    problems = response.json()["problems"]
+    assert [line.split("：", 1)[0] for line in problems] == ["第1条", "第2条"]
+    assert all("“公民身份号码”必填" in line for line in problems)
+    assert not RegistryRecord.objects.exists()

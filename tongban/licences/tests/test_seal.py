@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from tongban.accounts.tests.factories import UserFactory
+from tongban.accounts.tests.factories import StaffFactory, UserFactory
 from tongban.core.errors import PermissionDenied
 from tongban.licences import seal
 from tongban.licences.models import Licence, SealKey
@@ -104,15 +104,16 @@ def test_ed25519_when_configured():
 def test_rotation_keeps_old_licences_verifiable_and_signs_new_ones_with_the_new_key():
     kind = licence_type()
     first = issued_licence(licence_type_obj=kind)
-    admin = UserFactory(is_superuser=True)
-    new_key = seal.seal_key_rotate(actor=admin, department_id=kind.defining_department_id)
+    security_officer = StaffFactory(posts=["security"]).user
+    new_key = seal.seal_key_rotate(actor=security_officer, department_id=kind.defining_department_id)
     second = issued_licence(licence_type_obj=kind)
     assert second.key_id == new_key.key_id != first.key_id
     assert SealKey.objects.get(key_id=first.key_id).retired_at is not None
     assert seal.seal_verify(reloaded(first)) and seal.seal_verify(reloaded(second))
 
 
-def test_only_administrators_rotate_keys():
+def test_only_the_security_officer_rotates_keys():
     licence = issued_licence()
-    with pytest.raises(PermissionDenied):
-        seal.seal_key_rotate(actor=UserFactory(), department_id=licence.issuer_id)
+    for actor in (UserFactory(), StaffFactory(posts=["admin"]).user, UserFactory(is_superuser=True)):
+        with pytest.raises(PermissionDenied):
+            seal.seal_key_rotate(actor=actor, department_id=licence.issuer_id)

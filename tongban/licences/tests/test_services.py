@@ -219,7 +219,7 @@ def test_catalogue_codes_find_types_and_holders_valid_licences():
 
 def test_type_define_validates_and_is_for_administrators():
     department = DepartmentFactory()
-    admin = UserFactory(is_superuser=True)
+    admin = StaffFactory(posts=["admin"]).user
     args = {
         "short_code": "GGCSWSXKZ",
         "code": f"{department.uscc}007",

@@ -35,7 +35,7 @@ def test_large_text_mode_enlarges_the_page(page):
     assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > normal
 
 
-def test_a_clerk_reveals_an_id_number_with_a_purpose(page):
+def test_a_clerk_reveals_an_id_number_with_a_listed_purpose_and_a_note(page):
     from tongban.accounts.tests.factories import PersonFactory
 
     clerk = staff_in("341902000000", "window")
@@ -47,7 +47,12 @@ def test_a_clerk_reveals_an_id_number_with_a_purpose(page):
     page.wait_for_url("**/workbench/")
     page.goto(f"/workbench/persons/{person.pk}/")
     page.locator("#reveal-id_number summary").click()
-    page.locator("#purpose-id_number").fill("窗口核验身份")
+    page.locator("#grounds-id_number").select_option("purpose:record_correction")
+    page.locator("#reveal-id_number button").click()
+    page.wait_for_selector("#reveal-id_number .error")  # a purpose needs its note; nothing is shown
+    assert "须在备注中写明具体事由" in page.locator("#reveal-id_number .error").inner_text()
+    assert person.id_number not in page.content()
+    page.locator("#note-id_number").fill("户籍登记住址有误，申请人当面更正")
     page.locator("#reveal-id_number button").click()
     page.wait_for_selector("#reveal-id_number .revealed")
     assert page.locator("#reveal-id_number .revealed").inner_text() == person.id_number

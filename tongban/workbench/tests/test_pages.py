@@ -47,12 +47,23 @@ def test_a_person_outside_scope_is_a_404_page(client, clerk):
     assert "不在您的数据范围内" in response.content.decode()
 
 
-def test_reveal_needs_a_purpose_and_is_audited(client, clerk):
+def test_reveal_needs_grounds_and_is_audited(client, clerk):
     person = PersonFactory()
     url = f"/workbench/persons/{person.pk}/reveal/"
-    refused = client.post(url, {"field": "id_number", "purpose": ""}, HTTP_HX_REQUEST="true")
-    assert refused.status_code == 422 and "须填写用途" in refused.content.decode()
-    shown = client.post(url, {"field": "id_number", "purpose": "窗口核验"}, HTTP_HX_REQUEST="true")
+    page = client.get(f"/workbench/persons/{person.pk}/").content.decode()
+    assert 'value="case"' in page and 'value="purpose:court_inquiry"' in page
+    refused = client.post(
+        url, {"field": "id_number", "grounds": "purpose:court_inquiry", "note": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert refused.status_code == 422 and "须在备注中写明具体事由" in refused.content.decode()
+    assert person.id_number not in refused.content.decode()
+    no_case = client.post(url, {"field": "id_number", "grounds": "case", "reference": "1234"}, HTTP_HX_REQUEST="true")
+    assert no_case.status_code == 422 and "没有涉及此人的办件编号“1234”" in no_case.content.decode()
+    shown = client.post(
+        url,
+        {"field": "id_number", "grounds": "purpose:court_inquiry", "note": "协查通知书12号"},
+        HTTP_HX_REQUEST="true",
+    )
     assert person.id_number in shown.content.decode()
     assert AuditEntry.objects.filter(action="person.reveal", actor_id=clerk.user.pk).count() == 1
 

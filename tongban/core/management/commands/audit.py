@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tongban.core.audit import audit_seal, audit_verify
+from tongban.core.audit import WITNESS_ASKED, WITNESS_UNAVAILABLE, audit_seal, audit_verify
 from tongban.core.audit_checkpoints import audit_checkpoint
 
 
@@ -37,6 +37,10 @@ class Command(BaseCommand):
                 if point
                 else "尚无检查点：链尾删除无法发现。"
             )
+            if report.witness == WITNESS_ASKED:
+                self.stdout.write("已与外部见证方保存的检查点对照。")
+            elif report.witness == WITNESS_UNAVAILABLE:
+                self.stdout.write(self.style.WARNING("外部见证方暂时无法访问：本次只对照了本地检查点。"))
             self.stdout.write(self.style.SUCCESS("审计链完整。"))
             return
         entry = f"记录ID {report.broken_id}" if report.broken_id is not None else "记录已不存在"
