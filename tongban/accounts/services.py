@@ -115,7 +115,7 @@ def user_authenticate(*, identifier: str, password: str) -> User | None:
     if selectors.user_needs_second_factor(user):
         # Half-way: the failure count stands until the second factor passes, so wrong codes and
         # wrong passwords add up to one lockout (a right password must not wipe the code guesses).
-        _audit_login(user, "second_factor_pending")
+        _audit_login(user, "factor_pending")
         return user
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     _audit_login(user, "success")

@@ -13,7 +13,7 @@ from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api import router as calendar_router
 from tongban.core.errors import TongbanError
-from tongban.core.nul import NUL_REFUSED, json_has_nul
+from tongban.core.nul import NUL_REFUSED, request_has_nul
 from tongban.exchange.api import router as exchange_router
 from tongban.licences.api import router as licences_router
 from tongban.org.api import router as org_router
@@ -69,13 +69,7 @@ def _refusals_of(path: str, method: str, operation: dict) -> list[int]:
 
 def _nul_refused(request: HttpRequest) -> None:
     """No U+0000 in what an operation reads: path, query, JSON or form body (core.nul)."""
-    texts = [request.path, *(part for key, values in request.GET.lists() for part in (key, *values))]
-    if request.content_type == "multipart/form-data":
-        texts += [part for key, values in request.POST.lists() for part in (key, *values)]
-        texts += [upload.name or "" for upload in request.FILES.values()]
-    if any("\x00" in text for text in texts) or (
-        request.content_type == "application/json" and json_has_nul(request.body)
-    ):
+    if request_has_nul(request):
         raise TongbanError(NUL_REFUSED, code="nul_character")
 
 

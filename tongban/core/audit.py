@@ -31,6 +31,8 @@ from tongban.core.models import AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
 WITNESS_ASKED, WITNESS_UNAVAILABLE = "asked", "unavailable"
+OUTCOME_MAX = AuditEntry._meta.get_field("outcome").max_length
+ACTION_MAX = AuditEntry._meta.get_field("action").max_length
 SEAL_BATCH = 2000
 
 
@@ -49,6 +51,8 @@ def audit_record(
     """Append an audit entry in the current transaction. The actor and address default to the
     request's (core.context); pass `actor` where the act is not the logged-in user's own."""
     request = context.current()
+    if len(outcome) > OUTCOME_MAX or len(action) > ACTION_MAX:  # SQLite would keep it; PostgreSQL fails the act
+        raise ValueError(f"audit action or outcome too long: {action!r}, {outcome!r}")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

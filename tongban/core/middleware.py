@@ -27,7 +27,8 @@ class RequestContextMiddleware:
 
 class TongbanErrorMiddleware:
     """Pages: a refusal raised by a service and not handled by the view becomes an error page
-    with its Chinese message and status (the API maps the same errors to problem+json)."""
+    with its Chinese message and status (the API maps the same errors to problem+json). Input
+    holding U+0000 is refused before the view runs (core.nul)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,19 +36,28 @@ class TongbanErrorMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
-        from django.shortcuts import render
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from tongban.core.nul import NUL_REFUSED, request_has_nul
 
+        if not request.path.startswith(API_PREFIX) and request_has_nul(request):
+            return _error_page(request, NUL_REFUSED, status=400)
+        return None
+
+    def process_exception(self, request, exception):
         from tongban.core.errors import TongbanError
 
         if isinstance(exception, TongbanError):
-            return render(
-                request,
-                "error.html",
-                {"message": exception.message, "status": exception.status},
-                status=exception.status,
-            )
+            return _error_page(request, exception.message, status=exception.status)
         return None
+
+
+API_PREFIX = "/api/"  # the API answers problem+json itself (config.api)
+
+
+def _error_page(request, message: str, *, status: int):
+    from django.shortcuts import render
+
+    return render(request, "error.html", {"message": message, "status": status}, status=status)
 
 
 class ChineseFirstMiddleware:

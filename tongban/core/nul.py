@@ -1,6 +1,6 @@
 """U+0000 in input: PostgreSQL text and jsonb cannot hold it, so a query carrying it fails in the
-database, and nothing a person means contains it. The API refuses it before parsing (config.api);
-forms refuse it through Django's ProhibitNullCharactersValidator."""
+database, and nothing a person means contains it. Every request is checked before its view runs:
+pages by core.middleware (an error page), the API by config.api (problem+json)."""
 
 import re
 
@@ -12,3 +12,18 @@ _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 def json_has_nul(raw: bytes) -> bool:
     """Whether a JSON document would decode to a string holding U+0000."""
     return b"\x00" in raw or _JSON_NUL.search(raw) is not None
+
+
+def request_has_nul(request) -> bool:
+    """Whether anything a view reads holds U+0000: the path, the query, a form's fields and file
+    names, or a JSON body's strings."""
+    texts = [request.path, *(part for key, values in request.GET.lists() for part in (key, *values))]
+    if request.method == "POST" and request.content_type in (
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+    ):
+        texts += [part for key, values in request.POST.lists() for part in (key, *values)]
+        texts += [upload.name or "" for upload in request.FILES.values()]
+    if any("\x00" in text for text in texts):
+        return True
+    return request.content_type == "application/json" and json_has_nul(request.body)

@@ -81,3 +81,15 @@ def test_home_warns_from_november_while_next_years_holidays_are_provisional(clie
     assert "2027年的节假日安排尚未录入" in page and "暂按法定节假日推算" in page
     today_is(dt.date(2026, 7, 1))
     assert "节假日安排尚未录入" not in client.get("/workbench/").content.decode()
+
+
+def test_a_nul_character_in_a_query_or_a_form_is_a_clear_400_and_changes_nothing(client, clerk):
+    search = client.get("/workbench/cases/", {"q": "3419\x00"})
+    assert search.status_code == 400 and "空字符" in search.content.decode()
+    person = PersonFactory()
+    reveal = client.post(
+        f"/workbench/persons/{person.pk}/reveal/",
+        {"field": "id_number", "grounds": "purpose:court_inquiry", "note": "协查\x00通知"},
+    )
+    assert reveal.status_code == 400 and person.id_number not in reveal.content.decode()
+    assert not AuditEntry.objects.filter(action="person.reveal").exists()
