@@ -181,6 +181,11 @@ class BlindIndexField(models.CharField):
             kwargs.pop("max_length")
         return name, path, args, kwargs
 
+    def db_type(self, connection):
+        # Fixed width: an HMAC is always 64 hex digits, and on PostgreSQL a char column gets no
+        # second, pattern-matching index beside its equality one (nothing pattern-matches a hash).
+        return "char(64)"
+
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.source)
         index = "" if value in (None, "") else model_instance._meta.get_field(self.source).blind(value)
