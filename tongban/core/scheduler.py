@@ -39,7 +39,7 @@ def periodic_jobs() -> dict[str, dict]:
 
 @cache
 def _task_registry():
-    from tongban.config.celery import app
+    from celery import current_app as app  # the project's app (tongban.config): core imports no config
 
     app.loader.import_default_modules()  # registers the tasks modules of every installed app, once
     return app.tasks

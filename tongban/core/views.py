@@ -22,7 +22,7 @@ def _database_status() -> dict:
 def _task_queue_status() -> dict:
     if not settings.TONGBAN_BROKER_URL:
         return {"ok": True, "mode": "embedded"}
-    from tongban.config.celery import app
+    from celery import current_app as app  # the project's app (tongban.config): core imports no config
 
     try:
         with app.connection_for_write(url=settings.TONGBAN_BROKER_URL) as conn:

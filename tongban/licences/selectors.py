@@ -12,7 +12,7 @@ from tongban.core.errors import NotFound
 from tongban.core.identifiers import ascii_fold
 from tongban.licences import permissions, seal
 from tongban.licences.identifiers import licence_identifier_parse
-from tongban.licences.models import Licence, LicenceImport, LicenceStatus, LicenceType, SealKey
+from tongban.licences.models import VALID, Licence, LicenceImport, LicenceStatus, LicenceType, SealKey
 from tongban.licences.workflow import ISSUING_POSTS
 from tongban.org import selectors as org
 
@@ -135,7 +135,7 @@ def licence_valid_for_holder(
         if holder_person_id
         else {"holder_legal_person_id": holder_legal_person_id}
     )
-    licences = Licence.objects.filter(type__short_code=(short_code or "").strip().upper(), status="01", **holder)
+    licences = Licence.objects.filter(type__short_code=(short_code or "").strip().upper(), status=VALID, **holder)
     return _with_relations(licences).order_by("-id").first()
 
 
@@ -172,7 +172,7 @@ class Verification:
     @property
     def trusted(self) -> bool:
         """The licence is genuine and in force: signed as stored, and status 01 有效."""
-        return self.signature_valid and self.licence.status == "01"
+        return self.signature_valid and self.licence.status == VALID
 
 
 def licence_verify_public(identifier: str) -> Verification:

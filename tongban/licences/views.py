@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tongban.core.errors import NotFound, TongbanError, ValidationFailed
 from tongban.licences import documents, permissions, selectors, services, workflow
-from tongban.licences.models import STATUS_CHOICES
+from tongban.licences.models import STATUS_CHOICES, VALID
 from tongban.licences.views_wallet import holder_sections
 from tongban.workbench.views import staff_required
 
@@ -118,7 +118,7 @@ def licence_detail(request, licence_id: int):
         "history": [(row, workflow.ACTS.get(row.act, row.act)) for row in selectors.licence_history(licence)],
         "rows": selectors.licence_rows(licence),
         "acts": acts,
-        "may_renew": may_act and licence.status == "01" and bool(licence.type.validity_years),
+        "may_renew": may_act and licence.status == VALID and bool(licence.type.validity_years),
         "successors": list(licence.successors.only("pk", "identifier", "version")),
         "signature_valid": selectors.licence_verify_public(licence.identifier).signature_valid,
     }

@@ -8,7 +8,7 @@ import pytest
 from tongban.cases import selectors, services, workflow
 from tongban.cases.models import Case
 from tongban.cases.tests.factories import Crew, case_in, case_item, pdf_bytes
-from tongban.core.errors import Conflict
+from tongban.core.errors import Conflict, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,7 @@ def test_owed_material_approval_is_code_12():
 
 def test_a_step_is_claimed_only_by_someone_holding_its_post():
     case, crew = case_in(Case.HANDLING)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(PermissionDenied) as refused:
         services.case_step_approve(actor=crew.approve, case_id=case.pk, opinion="越权审批")
     assert refused.value.code == "case_not_your_step"
 
