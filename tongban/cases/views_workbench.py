@@ -21,6 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.decorators import staff_required
 from tongban.cases import forms_workbench as forms
 from tongban.cases import results, selectors, services, workflow
 from tongban.cases.models import Case
@@ -32,7 +33,6 @@ from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanErr
 from tongban.core.identifiers import REGION_PREFIX_LENGTH
 from tongban.core.masking import mask
 from tongban.notifications.sms import sms_available, sms_send
-from tongban.workbench.views import staff_required
 
 FRONT_DESK_POSTS = ("window", "accept")
 CLOCK_FILTERS = [(Case.GREEN, "正常"), (Case.YELLOW, "预警"), (Case.RED, "超期"), (Case.PAUSED, "暂停计时")]

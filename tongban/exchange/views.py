@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongban.accounts.decorators import staff_required
 from tongban.core.errors import TongbanError
 from tongban.exchange import selectors, services
 from tongban.exchange.forms import CatalogueFilterForm, ImportForm
 from tongban.exchange.imports import rejections_csv
 from tongban.exchange.models import DataResource, ImportBatch, ResourceField
-from tongban.workbench.views import staff_required
 
 SENSITIVITY_BADGES = {
     ResourceField.PUBLIC: "badge-active",

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongban.accounts.decorators import staff_required
 from tongban.core.errors import TongbanError
 from tongban.exchange import access, workflow
 from tongban.exchange import forms_access as forms
 from tongban.exchange.models import AccessRequest
-from tongban.workbench.views import staff_required
 
 STATUS_FILTERS = AccessRequest.STATUSES
 

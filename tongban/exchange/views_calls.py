@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongban.accounts.decorators import staff_required
 from tongban.core.audit import audit_record
 from tongban.core.errors import ValidationFailed
 from tongban.core.masking import mask
 from tongban.exchange import stats
 from tongban.exchange.models import CallLog
-from tongban.workbench.views import staff_required
 
 FILTER_NAMES = ("since", "until", "resource", "consumer", "outcome", "case_number", "key")
 DIGEST = re.compile(r"^[0-9a-f]{64}$")

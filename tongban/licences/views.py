@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from tongban.accounts.decorators import staff_required
 from tongban.core.errors import NotFound, TongbanError, ValidationFailed
 from tongban.licences import documents, permissions, selectors, services, workflow
 from tongban.licences.models import STATUS_CHOICES, VALID
 from tongban.licences.views_wallet import holder_sections
-from tongban.workbench.views import staff_required
 
 # ---------------------------------------------------------------- public
 

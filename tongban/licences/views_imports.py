@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from tongban.accounts.decorators import staff_required
 from tongban.core.errors import TongbanError
 from tongban.core.forms import add_service_error
 from tongban.licences import imports, selectors, services
 from tongban.licences.models import LicenceImport
-from tongban.workbench.views import staff_required
 
 
 class ImportForm(forms.Form):

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from tongban.accounts.decorators import staff_required
 from tongban.core.errors import TongbanError
 from tongban.core.forms import add_service_error
 from tongban.licences import selectors, wallet
 from tongban.licences.forms_wallet import AuthorisationForm
 from tongban.licences.models import Licence
-from tongban.workbench.views import staff_required
 
 # ---------------------------------------------------------------- holder
 

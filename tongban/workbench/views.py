@@ -1,7 +1,4 @@
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,27 +6,12 @@ from django.views.decorators.http import require_POST
 from tongban.accounts import second_factor
 from tongban.accounts import selectors as accounts_selectors
 from tongban.accounts import services as accounts_services
+from tongban.accounts.decorators import staff_required
 from tongban.accounts.reveal import reveal_choices
 from tongban.cases import selectors as cases_selectors
 from tongban.core.calendar import calendar_next_year_provisional, today
 from tongban.core.errors import NotFound, TongbanError
 from tongban.org import selectors as org_selectors
-
-
-def staff_required(view):
-    """Only staff reach the workbench; the staff record rides on the request for the view."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        staff = accounts_selectors.staff_of(request.user) if request.user.is_authenticated else None
-        if staff is None:
-            if request.user.is_authenticated:
-                messages.error(request, _("工作台仅供工作人员使用，请使用工作人员账号登录。"))
-            return redirect_to_login(request.get_full_path())
-        request.staff = staff
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @staff_required
