@@ -3,11 +3,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tongban.core.field_crypto import BlindIndexField, EncryptedField
+from tongban.core.field_crypto import BlindIndexed, BlindIndexField, EncryptedField
 from tongban.core.masking import mask
 
 
-class Person(models.Model):
+class Person(BlindIndexed):
     """A natural person (自然人), real-name: the population base the platform knows."""
 
     SEXES = [("M", "男"), ("F", "女")]

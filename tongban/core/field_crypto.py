@@ -27,7 +27,9 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.apps import apps
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models.expressions import Col
@@ -191,6 +193,35 @@ class BlindIndexField(models.CharField):
         index = "" if value in (None, "") else model_instance._meta.get_field(self.source).blind(value)
         setattr(model_instance, self.attname, index)
         return index
+
+
+class BlindIndexed(models.Model):
+    """The base of a model with blind indexes: a save limited to `update_fields` that names an
+    encrypted field saves its index too, so the index never falls behind its value."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            indexes = [
+                field.name
+                for field in self._meta.concrete_fields
+                if isinstance(field, BlindIndexField) and field.source in update_fields
+            ]
+            update_fields = [*update_fields, *indexes]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+
+@checks.register(checks.Tags.models)
+def blind_indexed_check(app_configs, **kwargs) -> list[checks.Error]:
+    """A model with a blind index derives from BlindIndexed, or a partial save would leave it stale."""
+    return [
+        checks.Error(f"{model._meta.label} 有盲索引字段，须继承 core.field_crypto.BlindIndexed。", id="tongban.E002")
+        for model in apps.get_models()
+        if any(isinstance(field, BlindIndexField) for field in model._meta.concrete_fields)
+        and not issubclass(model, BlindIndexed)
+    ]
 
 
 def _index_column(lhs: Col) -> Col:

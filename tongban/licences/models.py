@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tongban.core.field_crypto import BlindIndexField, EncryptedField
+from tongban.core.field_crypto import BlindIndexed, BlindIndexField, EncryptedField
 from tongban.core.masking import mask
 
 VALID, SUSPENDED, REVOKED, CANCELLED, EXPIRED, TRANSFERRED, PENALISED, OTHER = (
@@ -77,7 +77,7 @@ class LicenceType(models.Model):
         return f"{self.name}（{self.short_code}）"
 
 
-class Licence(models.Model):
+class Licence(BlindIndexed):
     """One issued licence (one version). Holder names and identity numbers are snapshots taken at
     issuance: the licence states what was certified then, as the paper one does."""
 

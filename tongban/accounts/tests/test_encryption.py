@@ -94,3 +94,18 @@ def test_a_rotation_rewrites_every_row_under_the_new_key_with_progress(django_ca
         assert Person.objects.get(id_number=person.id_number).phone == person.phone  # indexes unchanged
     assert field_key_of(stored("accounts_legalperson", "address", company.pk)) == "k2"
     assert LegalPerson.objects.get(pk=company.pk).address == "示范市城西区1号"
+
+
+def test_a_value_saved_alone_saves_its_index_too():
+    person = PersonFactory(phone="")
+    person.phone = "13655556666"
+    person.save(update_fields=["phone"])  # as sign-up does for a person the population base had without one
+    assert Person.objects.get(phone="13655556666") == person
+
+
+def test_signing_up_a_known_person_without_a_phone_lets_them_log_in_by_it():
+    person = PersonFactory(phone="")
+    user = services.person_register(
+        real_name=person.real_name, id_number=person.id_number, phone="13677778888", password="Str0ng#Pass2026"
+    )
+    assert selectors.user_by_identifier("13677778888") == user
