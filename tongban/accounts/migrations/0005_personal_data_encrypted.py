@@ -1,48 +1,42 @@
 """Personal data encrypted at rest: ID numbers, phone numbers, addresses (and the staff's TOTP
-secrets) become SM4 ciphertext,
-with blind indexes for the two that are looked up (core.field_crypto). Existing rows are encrypted
-in place, in batches, from their plain values."""
+secrets) become SM4 ciphertext, with blind indexes for the two that are looked up
+(core.field_crypto). Existing rows are encrypted in place, a column at a time, in batches."""
 
 from django.db import migrations
 
 import tongban.core.field_crypto
 
 BATCH = 5000
+# table, column, its blind index column (or None), whether the index folds case (the ID number's X)
+ENCRYPTED = [
+    ("accounts_person", "id_number", "id_number_index", True),
+    ("accounts_person", "phone", "phone_index", False),
+    ("accounts_legalperson", "address", None, False),
+    ("accounts_totpdevice", "secret", None, False),
+]
 
 
 def encrypt_existing(apps, schema_editor):
     from tongban.core.field_crypto import blind_index, field_encrypt
 
     connection = schema_editor.connection
-    quote = connection.ops.quote_name
-    tables = (
-        ("accounts_person", ("id_number", "phone")),
-        ("accounts_legalperson", ("address",)),
-        ("accounts_totpdevice", ("secret",)),
-    )
-    for table, columns in tables:
-        indexed = {"id_number": "id_number_index", "phone": "phone_index"} if table == "accounts_person" else {}
+    for table, column, index, fold in ENCRYPTED:
+        context = f"{table}.{column}"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, {', '.join(map(quote, columns))} FROM {quote(table)} ORDER BY id")
-            rows = cursor.fetchall()
+            cursor.execute(f"SELECT id, {column} FROM {table} WHERE {column} <> '' ORDER BY id")
+            rows = [(pk, value) for pk, value in cursor.fetchall() if not value.startswith("sm4:")]
+        assignments = f"{column} = %s" + (f", {index} = %s" if index else "")
         for start in range(0, len(rows), BATCH):
+            params = [
+                (
+                    field_encrypt(value, context=context),
+                    *([blind_index(value.upper() if fold else value, context=context)] if index else []),
+                    pk,
+                )
+                for pk, value in rows[start : start + BATCH]
+            ]
             with connection.cursor() as cursor:
-                for pk, *values in rows[start : start + BATCH]:
-                    assignments, params = [], []
-                    for column, value in zip(columns, values, strict=True):
-                        if not value or value.startswith("sm4:"):
-                            continue
-                        context = f"{table}.{column}"
-                        assignments.append(f"{quote(column)} = %s")
-                        params.append(field_encrypt(value, context=context))
-                        if column in indexed:
-                            normal = value.upper() if column == "id_number" else value
-                            assignments.append(f"{quote(indexed[column])} = %s")
-                            params.append(blind_index(normal, context=context))
-                    if assignments:
-                        cursor.execute(
-                            f"UPDATE {quote(table)} SET {', '.join(assignments)} WHERE id = %s", [*params, pk]
-                        )
+                cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", params)
 
 
 class Migration(migrations.Migration):
