@@ -8,6 +8,7 @@ from tongban.accounts import selectors as accounts
 from tongban.cases import workflow
 from tongban.cases.models import Case
 from tongban.core.errors import Conflict, NotFound, PermissionDenied
+from tongban.core.workflow import Transition
 
 
 def is_applicant_side(actor, case: Case) -> bool:
@@ -27,7 +28,7 @@ def staff_may(actor, case: Case, posts: Iterable[str]) -> bool:
     return any(accounts.staff_has_post(actor, post) for post in posts)
 
 
-def authorise(actor, case: Case, transition: workflow.Transition) -> None:
+def authorise(actor, case: Case, transition: Transition) -> None:
     if transition.actor == workflow.SYSTEM:
         if actor is not None:
             raise PermissionDenied("该操作由系统按期限自动执行。", code="case_system_only")
@@ -36,7 +37,7 @@ def authorise(actor, case: Case, transition: workflow.Transition) -> None:
         raise PermissionDenied("请先登录。", code="login_required")
     if transition.actor == workflow.APPLICANT:
         # The applicant acts online; a front-desk clerk in scope may act for them at the window.
-        if is_applicant_side(actor, case) or staff_may(actor, case, workflow.FRONT_DESK):
+        if is_applicant_side(actor, case) or staff_may(actor, case, transition.posts):
             return
         raise NotFound("未找到该办件。", code="case_not_found")
     posts = (case.step_post,) if transition.actor == workflow.STEP else transition.posts

@@ -17,6 +17,7 @@ from tongban.catalog import selectors as catalog
 from tongban.core.errors import NotFound, TongbanError
 from tongban.core.identifiers import ascii_fold
 from tongban.core.scope import DataScope
+from tongban.core.workflow import Transition
 
 PAGE_SIZE = 20
 COUNT_CAP = 1000
@@ -257,12 +258,8 @@ def case_public(number: str) -> Case:
 
 def acts_allowed(*, actor, case: Case) -> list[str]:
     """The acts this person may do on the case now (the buttons a page shows)."""
-    allowed = []
-    for (status, act), transition in workflow.TRANSITIONS.items():
-        if status != case.status or transition.actor == workflow.SYSTEM:
-            continue
-        if _may(actor, case, transition):
-            allowed.append(act)
+    flow = workflow.WORKFLOW
+    allowed = [act for act in flow.acts_from(case.status) if _may(actor, case, flow.check(case.status, act))]
     if case.status == Case.HANDLING:
         allowed = [act for act in allowed if act not in _out_of_step(case)]
     return allowed
@@ -279,7 +276,7 @@ def _out_of_step(case: Case) -> set[str]:
     return hidden
 
 
-def _may(actor, case: Case, transition: workflow.Transition) -> bool:
+def _may(actor, case: Case, transition: Transition) -> bool:
     try:
         permissions.authorise(actor, case, transition)
     except TongbanError:

@@ -33,6 +33,7 @@ from tongban.core.audit import audit_record
 from tongban.core.calendar import add_working_days, today
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError, ValidationFailed
 from tongban.core.events import event_record, events_dispatch_after_commit
+from tongban.core.workflow import Transition
 
 SELF_SERVICE = (Case.WEB, Case.MOBILE)  # the applicant files alone: the platform asks what a clerk would
 
@@ -49,8 +50,8 @@ def _case_for_update(case_id: int, expected_revision: int | None = None) -> Case
     return case
 
 
-def _open(case: Case, act: str, actor) -> workflow.Transition:
-    transition = workflow.transition_check(case, act)
+def _open(case: Case, act: str, actor) -> Transition:
+    transition = workflow.WORKFLOW.check(case.status, act)
     permissions.authorise(actor, case, transition)
     return transition
 
@@ -771,7 +772,7 @@ def case_correction_expire(*, case_id: int) -> Case:
 @transaction.atomic
 def case_claim(*, actor, case_id: int) -> Case:
     case = _case_for_update(case_id)
-    if not case.is_open or not permissions.staff_may(actor, case, _posts_for_queue(case)):
+    if not case.is_open or not permissions.staff_may(actor, case, workflow.claiming_posts(case)):
         raise PermissionDenied("您没有办理该办件当前环节的岗位权限。", code="case_not_your_step")
     if case.claimed_by_id and case.claimed_by_id != actor.pk:
         raise Conflict("该办件已被其他工作人员认领。", code="case_claimed")
@@ -790,11 +791,6 @@ def case_release(*, actor, case_id: int) -> Case:
     case.save(update_fields=["claimed_by"])
     audit_record(action="case.release", obj=case, actor=actor, region_code=case.region_code)
     return case
-
-
-def _posts_for_queue(case: Case) -> tuple[str, ...]:
-    by_queue = {"accept": workflow.FRONT_DESK, "issue": ("issue", "approve"), "deliver": ("deliver", "window", "issue")}
-    return by_queue.get(case.queue, (case.step_post,))
 
 
 def _current_and_next(case: Case) -> tuple[Step, Step | None]:

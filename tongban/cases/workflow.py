@@ -3,16 +3,15 @@ backbone (DOMAIN.md "Case lifecycle"; our adaptation is recorded in docs/adr/000
 
 Each row says which acts may leave a state, where they may lead, which national status code the
 history row carries, and who may do it. services.py has one function per act; each locks the case
-and asks `transition_check` before it writes anything.
+and asks `WORKFLOW.check` before it writes anything.
 """
 
 from dataclasses import dataclass
 
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case
-from tongban.core.errors import Conflict
+from tongban.core.workflow import POSTS, STEP, SYSTEM, Transition, Workflow, move
 
 DRAFT, RECEIVED, HANDLING, CORRECTION, SPECIAL = (
     Case.DRAFT,
@@ -27,52 +26,61 @@ REFUSED, WITHDRAWN, REVOKED = Case.REFUSED, Case.WITHDRAWN, Case.REVOKED
 ENDED = frozenset({NOT_APPROVED, DELIVERED, REFUSED, WITHDRAWN, REVOKED})
 BEFORE_ACCEPTANCE = frozenset({DRAFT, RECEIVED})
 
-# Who may act. "applicant": the applicant or whoever filed for them; "step": staff holding the
-# current step's post; a post code: staff holding that post; "system": the periodic sweep.
-APPLICANT, STEP, SYSTEM = "applicant", "step", "system"
-
-
-@dataclass(frozen=True)
-class Transition:
-    targets: frozenset[str]
-    actor: str
-    posts: tuple[str, ...] = ()
-
-
-def _t(*targets: str, actor: str, posts: tuple[str, ...] = ()) -> Transition:
-    return Transition(frozenset(targets), actor, posts)
-
-
+# Who may act: "applicant", the applicant or whoever filed for them (and a front-desk clerk in
+# scope, acting for them at the window); STEP, staff holding the current step's post; POSTS, staff
+# holding one of the row's posts; SYSTEM, the periodic sweep.
+APPLICANT = "applicant"
 FRONT_DESK = ("accept", "window")
+ISSUING = ("issue", "approve")
+DELIVERING = ("deliver", "window", "issue")
+OWED_RECEIVING = ("accept", "window", "approve")
+REVOKING = ("approve",)
+
+
+def _by_applicant(*targets: str) -> Transition:
+    return move(*targets, actor=APPLICANT, posts=FRONT_DESK)
+
+
+def _by_posts(*targets: str, posts: tuple[str, ...]) -> Transition:
+    return move(*targets, actor=POSTS, posts=posts)
+
+
+def _by_step(*targets: str) -> Transition:
+    return move(*targets, actor=STEP)
+
+
+def _by_system(*targets: str) -> Transition:
+    return move(*targets, actor=SYSTEM)
+
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (DRAFT, "submit"): _t(RECEIVED, actor=APPLICANT),
-    (RECEIVED, "accept"): _t(HANDLING, actor="post", posts=FRONT_DESK),
-    (RECEIVED, "refuse"): _t(REFUSED, actor="post", posts=FRONT_DESK),
-    (RECEIVED, "request_correction"): _t(CORRECTION, actor="post", posts=FRONT_DESK),
-    (HANDLING, "request_correction"): _t(CORRECTION, actor=STEP),
-    (CORRECTION, "answer_correction"): _t(RECEIVED, HANDLING, actor=APPLICANT),
-    (CORRECTION, "expire_correction"): _t(REFUSED, NOT_APPROVED, actor=SYSTEM),
-    (HANDLING, "approve_step"): _t(HANDLING, actor=STEP),
-    (HANDLING, "return_step"): _t(HANDLING, actor=STEP),
-    (HANDLING, "start_special"): _t(SPECIAL, actor=STEP),
-    (SPECIAL, "end_special"): _t(HANDLING, actor=STEP),
-    (HANDLING, "decide"): _t(APPROVED, NOT_APPROVED, actor=STEP),
-    (APPROVED, "issue_result"): _t(COMPLETED, actor="post", posts=("issue", "approve")),
-    (COMPLETED, "deliver"): _t(DELIVERED, actor="post", posts=("deliver", "window", "issue")),
-    (APPROVED, "receive_owed"): _t(APPROVED, actor="post", posts=("accept", "window", "approve")),
-    (COMPLETED, "receive_owed"): _t(COMPLETED, actor="post", posts=("accept", "window", "approve")),
-    (DELIVERED, "receive_owed"): _t(DELIVERED, actor="post", posts=("accept", "window", "approve")),
-    (APPROVED, "expire_owed"): _t(REVOKED, actor=SYSTEM),
-    (COMPLETED, "expire_owed"): _t(REVOKED, actor=SYSTEM),
-    (DELIVERED, "expire_owed"): _t(REVOKED, actor=SYSTEM),
-    (RECEIVED, "withdraw"): _t(WITHDRAWN, actor=APPLICANT),
-    (CORRECTION, "withdraw"): _t(WITHDRAWN, actor=APPLICANT),
-    (HANDLING, "withdraw"): _t(WITHDRAWN, actor=APPLICANT),
-    (SPECIAL, "withdraw"): _t(WITHDRAWN, actor=APPLICANT),
-    (APPROVED, "revoke"): _t(REVOKED, actor="post", posts=("approve",)),
-    (COMPLETED, "revoke"): _t(REVOKED, actor="post", posts=("approve",)),
-    (DELIVERED, "revoke"): _t(REVOKED, actor="post", posts=("approve",)),
+    (DRAFT, "submit"): _by_applicant(RECEIVED),
+    (RECEIVED, "accept"): _by_posts(HANDLING, posts=FRONT_DESK),
+    (RECEIVED, "refuse"): _by_posts(REFUSED, posts=FRONT_DESK),
+    (RECEIVED, "request_correction"): _by_posts(CORRECTION, posts=FRONT_DESK),
+    (HANDLING, "request_correction"): _by_step(CORRECTION),
+    (CORRECTION, "answer_correction"): _by_applicant(RECEIVED, HANDLING),
+    (CORRECTION, "expire_correction"): _by_system(REFUSED, NOT_APPROVED),
+    (HANDLING, "approve_step"): _by_step(HANDLING),
+    (HANDLING, "return_step"): _by_step(HANDLING),
+    (HANDLING, "start_special"): _by_step(SPECIAL),
+    (SPECIAL, "end_special"): _by_step(HANDLING),
+    (HANDLING, "decide"): _by_step(APPROVED, NOT_APPROVED),
+    (APPROVED, "issue_result"): _by_posts(COMPLETED, posts=ISSUING),
+    (COMPLETED, "deliver"): _by_posts(DELIVERED, posts=DELIVERING),
+    (APPROVED, "receive_owed"): _by_posts(APPROVED, posts=OWED_RECEIVING),
+    (COMPLETED, "receive_owed"): _by_posts(COMPLETED, posts=OWED_RECEIVING),
+    (DELIVERED, "receive_owed"): _by_posts(DELIVERED, posts=OWED_RECEIVING),
+    (APPROVED, "expire_owed"): _by_system(REVOKED),
+    (COMPLETED, "expire_owed"): _by_system(REVOKED),
+    (DELIVERED, "expire_owed"): _by_system(REVOKED),
+    (RECEIVED, "withdraw"): _by_applicant(WITHDRAWN),
+    (CORRECTION, "withdraw"): _by_applicant(WITHDRAWN),
+    (HANDLING, "withdraw"): _by_applicant(WITHDRAWN),
+    (SPECIAL, "withdraw"): _by_applicant(WITHDRAWN),
+    (APPROVED, "revoke"): _by_posts(REVOKED, posts=REVOKING),
+    (COMPLETED, "revoke"): _by_posts(REVOKED, posts=REVOKING),
+    (DELIVERED, "revoke"): _by_posts(REVOKED, posts=REVOKING),
 }
 
 ACTS = {
@@ -94,6 +102,13 @@ ACTS = {
     "withdraw": _("撤回申请"),
     "revoke": _("撤销"),
 }
+WORKFLOW = Workflow(
+    states=dict(Case.STATUSES),
+    acts=ACTS,
+    table=TRANSITIONS,
+    refusal="办件当前为“{state}”，不能{act}。",
+    refusal_code="case_transition_refused",
+)
 # History rows also record "start": the first step beginning right after acceptance.
 HISTORY_LABELS = {**ACTS, "start": _("开始办理")}
 
@@ -124,21 +139,15 @@ def status_code(act: str, *, accepted: bool, decision: str = "") -> int | None:
     return CODES.get(act)
 
 
-def transition_check(case: Case, act: str) -> Transition:
-    """The table's row for this act from the case's state, or a Conflict that says why not."""
-    transition = TRANSITIONS.get((case.status, act))
-    if transition is None:
-        raise Conflict(
-            f"办件当前为“{case.get_status_display()}”，不能{act_label_zh(act)}。",
-            code="case_transition_refused",
-        )
-    return transition
+# The act a case waits for in each staff queue, whose posts may claim it there.
+QUEUE_ACTS = {"accept": "accept", "issue": "issue_result", "deliver": "deliver"}
 
 
-def act_label_zh(act: str) -> str:
-    """The act's Chinese name, for the Chinese messages services raise whatever the page language."""
-    with translation.override("zh-hans"):
-        return str(ACTS.get(act, act))
+def claiming_posts(case: Case) -> tuple[str, ...]:
+    """Who may claim the case in its queue: the posts of the act it waits for, or in handling the
+    current step's post."""
+    act = QUEUE_ACTS.get(case.queue)
+    return WORKFLOW.posts_for(case.status, act) if act else (case.step_post,)
 
 
 def queue_for(status: str, step_post: str = "") -> str:

@@ -40,7 +40,7 @@ def _require_catalogue_admin(actor, department) -> None:
     """System administrators (post 系统管理) act on the items of departments in their scope."""
     if actor is None:
         return  # the seed and imports run as the system
-    if not accounts_selectors.staff_has_post(actor, "admin"):
+    if not accounts_selectors.staff_has_post(actor, workflow.CATALOGUE_ADMIN):
         raise PermissionDenied("只有事项管理员可以维护事项清单。", code="not_catalogue_admin")
     if not accounts_selectors.staff_scope(actor).covers_department(department.pk, department.region_id):
         raise PermissionDenied(f"“{department.name}”不在您的管理范围内。", code="department_out_of_scope")

@@ -394,7 +394,7 @@ def _request_for_update(request_id: int) -> AccessRequest:
 
 
 def _decide_open(request: AccessRequest, act: str, actor) -> None:
-    transition = workflow.transition_check(request, act)
+    transition = workflow.WORKFLOW.check(request.status, act)
     if transition.actor == workflow.PROVIDER:
         _data_officer_check(actor, request.resource.provider_id, "审核本部门资源的共享申请")
     else:

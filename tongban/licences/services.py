@@ -391,7 +391,7 @@ def licence_change(*, actor, licence_id: int, data: dict, reason: str, case_numb
     previous = _locked(licence_id)
     permissions.require_issuer_staff(actor, department_id=previous.issuer_id, region_code=previous.region_code)
     reason = _reason_checked(reason)
-    workflow.transition_check(previous.status, "supersede")
+    workflow.WORKFLOW.check(previous.status, "supersede")
     clean = licence_data_check(previous.type, {**previous.data, **(data or {})})
     if clean == previous.data:
         raise ValidationFailed("照面信息没有变化，无需变更。", code="licence_change_nothing")
@@ -440,7 +440,7 @@ def licence_renew(*, actor, licence_id: int, reason: str = "延续") -> Licence:
 
 
 def _set_status(licence: Licence, *, act: str, actor, reason: str) -> Licence:
-    transition = workflow.transition_check(licence.status, act)
+    transition = workflow.WORKFLOW.check(licence.status, act)
     before = licence.status
     licence.status = transition.target
     licence.status_changed_at = timezone.now()
@@ -451,7 +451,7 @@ def _set_status(licence: Licence, *, act: str, actor, reason: str) -> Licence:
 
 def _transition(*, actor, licence_id: int, act: str, reason: str) -> Licence:
     licence = _locked(licence_id)
-    transition = workflow.transition_check(licence.status, act)
+    transition = workflow.WORKFLOW.check(licence.status, act)
     if transition.actor == workflow.SYSTEM:
         if actor is not None:
             raise PermissionDenied("该操作由系统按有效期自动执行。", code="licence_system_only")

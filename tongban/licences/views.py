@@ -115,7 +115,7 @@ def licence_detail(request, licence_id: int):
     acts = [(act, workflow.ACTS[act]) for act in workflow.acts_from(licence.status)] if may_act else []
     context = {
         "licence": licence,
-        "history": [(row, workflow.ACTS.get(row.act, row.act)) for row in selectors.licence_history(licence)],
+        "history": [(row, workflow.HISTORY_LABELS.get(row.act, row.act)) for row in selectors.licence_history(licence)],
         "rows": selectors.licence_rows(licence),
         "acts": acts,
         "may_renew": may_act and licence.status == VALID and bool(licence.type.validity_years),

@@ -6,9 +6,7 @@ version (services.licence_change / licence_renew), and the version it replaces b
 through the "supersede" act, so a holder never has two valid versions of one licence.
 """
 
-from dataclasses import dataclass
-
-from tongban.core.errors import Conflict
+from tongban.core.workflow import POSTS, SYSTEM, Workflow, move
 from tongban.licences.models import (
     CANCELLED,
     EXPIRED,
@@ -20,34 +18,14 @@ from tongban.licences.models import (
     VALID,
 )
 
-STATUS_NAMES = dict(STATUS_CHOICES)
-STAFF, SYSTEM = "staff", "system"
-ISSUING_POSTS = ("issue", "approve")  # 办结/发证 and 审批 posts act on licences
+ISSUING_POSTS = ("issue", "approve")  # 办结/发证 and 审批 posts act on licences, issuer in scope
 
 
-@dataclass(frozen=True)
-class Transition:
-    target: str
-    actor: str  # STAFF (holding an issuing post, issuer in scope) or SYSTEM (the expiry sweep)
-    reason_required: bool = True
+def _by_staff(target: str):
+    return move(target, actor=POSTS, posts=ISSUING_POSTS)
 
-
-TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (VALID, "suspend"): Transition(SUSPENDED, STAFF),
-    (SUSPENDED, "restore"): Transition(VALID, STAFF),
-    (VALID, "revoke"): Transition(REVOKED, STAFF),
-    (SUSPENDED, "revoke"): Transition(REVOKED, STAFF),
-    (VALID, "cancel"): Transition(CANCELLED, STAFF),
-    (SUSPENDED, "cancel"): Transition(CANCELLED, STAFF),
-    (VALID, "expire"): Transition(EXPIRED, SYSTEM),
-    (VALID, "supersede"): Transition(EXPIRED, STAFF),
-    (VALID, "transfer_out"): Transition(TRANSFERRED, STAFF),
-    (VALID, "revoke_penalty"): Transition(PENALISED, STAFF),
-    (SUSPENDED, "revoke_penalty"): Transition(PENALISED, STAFF),
-}
 
 ACTS = {
-    "issue": "颁发",
     "suspend": "暂扣",
     "restore": "恢复",
     "revoke": "撤销",
@@ -56,25 +34,31 @@ ACTS = {
     "supersede": "被新版本替代",
     "transfer_out": "转出",
     "revoke_penalty": "吊销",
-    "import": "历史证照入库",
 }
-STAFF_ACTS = sorted({act for (_, act), t in TRANSITIONS.items() if t.actor == STAFF and act != "supersede"})
+WORKFLOW = Workflow(
+    states=dict(STATUS_CHOICES),
+    acts=ACTS,
+    table={
+        (VALID, "suspend"): _by_staff(SUSPENDED),
+        (SUSPENDED, "restore"): _by_staff(VALID),
+        (VALID, "revoke"): _by_staff(REVOKED),
+        (SUSPENDED, "revoke"): _by_staff(REVOKED),
+        (VALID, "cancel"): _by_staff(CANCELLED),
+        (SUSPENDED, "cancel"): _by_staff(CANCELLED),
+        (VALID, "expire"): move(EXPIRED, actor=SYSTEM),
+        (VALID, "supersede"): _by_staff(EXPIRED),
+        (VALID, "transfer_out"): _by_staff(TRANSFERRED),
+        (VALID, "revoke_penalty"): _by_staff(PENALISED),
+        (SUSPENDED, "revoke_penalty"): _by_staff(PENALISED),
+    },
+    refusal="证照当前状态为“{state}”，不能{act}。",
+    refusal_code="licence_transition_forbidden",
+)
+# Supersession happens only inside licence_change / licence_renew, never as a button of its own.
+INTERNAL_ACTS = frozenset({"supersede"})
+HISTORY_LABELS = {**ACTS, "issue": "颁发", "import": "历史证照入库"}
 
 
-def transition_check(status: str, act: str) -> Transition:
-    transition = TRANSITIONS.get((status, act))
-    if transition is None:
-        raise Conflict(
-            f"证照当前状态为“{STATUS_NAMES.get(status, status)}”，不能{ACTS.get(act, act)}。",
-            code="licence_transition_forbidden",
-        )
-    return transition
-
-
-def acts_from(status: str, *, actor_kind: str = STAFF) -> list[str]:
-    """The acts a staff member (or the system) may take on a licence in `status`, for the buttons."""
-    return [
-        act
-        for (source, act), t in TRANSITIONS.items()
-        if source == status and t.actor == actor_kind and act != "supersede"
-    ]
+def acts_from(status: str) -> list[str]:
+    """The acts a staff member may take on a licence in `status`, for the buttons."""
+    return [act for act in WORKFLOW.acts_from(status) if act not in INTERNAL_ACTS]

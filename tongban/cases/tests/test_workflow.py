@@ -2,18 +2,23 @@
 forbidden ones are refused with a reason and change nothing."""
 
 import datetime as dt
+import inspect
 
 import pytest
 
 from tongban.cases import selectors, services, workflow
 from tongban.cases.models import Case
-from tongban.cases.tests.factories import Crew, case_in, case_item, pdf_bytes
+from tongban.cases.tests.factories import Crew, applicant, case_in, case_item, officer, pdf_bytes
 from tongban.core.errors import Conflict, PermissionDenied
+from tongban.core.tests.workflow_proof import (
+    allowed_params,
+    assert_roles_admitted,
+    by_person_params,
+    forbidden_params,
+)
+from tongban.core.workflow import STEP, SYSTEM
 
 pytestmark = pytest.mark.django_db
-
-STATES = [status for status, _ in Case.STATUSES]
-ACTS = list(workflow.ACTS)
 
 
 def _handling_officer(case: Case, crew: Crew):
@@ -21,7 +26,7 @@ def _handling_officer(case: Case, crew: Crew):
 
 
 def _to_last_step(case: Case, crew: Crew) -> Case:
-    if case.step_post == "review":
+    if case.status == Case.HANDLING and case.step_post == "review":
         services.case_step_approve(actor=crew.review, case_id=case.pk, opinion="同意")
     return Case.objects.get(pk=case.pk)
 
@@ -46,77 +51,144 @@ def _reupload(case: Case) -> Case:
     return case
 
 
-# act → how to do it validly on a case in a state that allows it (with the right person)
-DO = {
-    "submit": lambda c, crew: services.case_submit(actor=c.filed_by, case_id=c.pk),
-    "accept": lambda c, crew: services.case_accept(actor=crew.accept, case_id=c.pk),
-    "refuse": lambda c, crew: services.case_refuse(
-        actor=crew.accept, case_id=c.pk, reason="不属于本部门职权", legal_basis="《行政许可法》第三十二条"
+# act → how to make a case in a state that allows it ready for the act (the flow's place, an
+# overdue date, a renewed file), so that only the person doing it decides the outcome
+PREPARE = {
+    "answer_correction": lambda c, crew: _reupload(c),
+    "expire_correction": lambda c, crew: _correction_overdue(c),
+    "return_step": _to_last_step,
+    "decide": _to_last_step,
+    "receive_owed": _owing,
+    "expire_owed": _owing,
+}
+
+SWEEPS = {"expire_correction": services.case_correction_expire, "expire_owed": services.case_owed_expire}
+
+# act → how `actor` does it on the case (None: the system's sweep, which takes no actor)
+ACT_AS = {
+    "submit": lambda c, actor: services.case_submit(actor=actor, case_id=c.pk),
+    "accept": lambda c, actor: services.case_accept(actor=actor, case_id=c.pk),
+    "refuse": lambda c, actor: services.case_refuse(
+        actor=actor, case_id=c.pk, reason="不属于本部门职权", legal_basis="《行政许可法》第三十二条"
     ),
-    "request_correction": lambda c, crew: services.case_correction_request(
-        actor=crew.accept if c.status == Case.RECEIVED else _handling_officer(c, crew),
+    "request_correction": lambda c, actor: services.case_correction_request(
+        actor=actor,
         case_id=c.pk,
         items=[services.CorrectionItem(reason="复印件不清晰", material_id=c.materials.first().pk)],
     ),
-    "answer_correction": lambda c, crew: services.case_correction_answer(
-        actor=c.filed_by, case_id=_reupload(c).pk, answer="已补交"
+    "answer_correction": lambda c, actor: services.case_correction_answer(actor=actor, case_id=c.pk, answer="已补交"),
+    "expire_correction": lambda c, actor: SWEEPS["expire_correction"](case_id=c.pk),
+    "approve_step": lambda c, actor: services.case_step_approve(actor=actor, case_id=c.pk, opinion="材料齐全"),
+    "return_step": lambda c, actor: services.case_step_return(
+        actor=actor, case_id=c.pk, to_step=2, reason="请核实经营场所"
     ),
-    "expire_correction": lambda c, crew: services.case_correction_expire(case_id=_correction_overdue(c).pk),
-    "approve_step": lambda c, crew: services.case_step_approve(actor=crew.review, case_id=c.pk, opinion="材料齐全"),
-    "return_step": lambda c, crew: services.case_step_return(
-        actor=crew.approve, case_id=_to_last_step(c, crew).pk, to_step=2, reason="请核实经营场所"
+    "start_special": lambda c, actor: services.case_special_start(actor=actor, case_id=c.pk, kind="inspection"),
+    "end_special": lambda c, actor: services.case_special_end(actor=actor, case_id=c.pk, result="现场符合要求"),
+    "decide": lambda c, actor: services.case_decide(actor=actor, case_id=c.pk, decision="approved", opinion="同意"),
+    "issue_result": lambda c, actor: services.case_result_issue(actor=actor, case_id=c.pk),
+    "deliver": lambda c, actor: services.case_deliver(
+        actor=actor, case_id=c.pk, method="mail", carrier="EMS", tracking_number="1234567890123"
     ),
-    "start_special": lambda c, crew: services.case_special_start(
-        actor=_handling_officer(c, crew), case_id=c.pk, kind="inspection"
-    ),
-    "end_special": lambda c, crew: services.case_special_end(
-        actor=_handling_officer(c, crew), case_id=c.pk, result="现场符合要求"
-    ),
-    "decide": lambda c, crew: services.case_decide(
-        actor=crew.approve, case_id=_to_last_step(c, crew).pk, decision="approved", opinion="同意"
-    ),
-    "issue_result": lambda c, crew: services.case_result_issue(actor=crew.issue, case_id=c.pk),
-    "deliver": lambda c, crew: services.case_deliver(
-        actor=crew.deliver, case_id=c.pk, method="mail", carrier="EMS", tracking_number="1234567890123"
-    ),
-    "receive_owed": lambda c, crew: services.case_owed_receive(actor=crew.accept, case_id=_owing(c, crew).pk),
-    "expire_owed": lambda c, crew: services.case_owed_expire(case_id=_owing(c, crew).pk),
-    "withdraw": lambda c, crew: services.case_withdraw(actor=c.filed_by, case_id=c.pk, reason="不再需要"),
-    "revoke": lambda c, crew: services.case_revoke(
-        actor=crew.approve, case_id=c.pk, legal_basis="《行政许可法》第六十九条", reason="以欺骗手段取得"
+    "receive_owed": lambda c, actor: services.case_owed_receive(actor=actor, case_id=c.pk),
+    "expire_owed": lambda c, actor: SWEEPS["expire_owed"](case_id=c.pk),
+    "withdraw": lambda c, actor: services.case_withdraw(actor=actor, case_id=c.pk, reason="不再需要"),
+    "revoke": lambda c, actor: services.case_revoke(
+        actor=actor, case_id=c.pk, legal_basis="《行政许可法》第六十九条", reason="以欺骗手段取得"
     ),
 }
+FLOW = workflow.WORKFLOW
+# Every post a case's department has, the applicant's side, and a citizen with no part in the case.
+ROLES = ("applicant", "outsider", "accept", "window", "review", "approve", "issue", "deliver")
+
+
+def _ready(status: str, act: str) -> tuple[Case, Crew]:
+    case, crew = case_in(status)
+    PREPARE.get(act, lambda c, crew: c)(case, crew)
+    return Case.objects.get(pk=case.pk), crew
+
+
+def _person_in(role: str, case: Case, crew: Crew):
+    if role == "applicant":
+        return case.filed_by
+    if role == "outsider":
+        return applicant()
+    return getattr(crew, role, None) or officer(crew.department, role)
+
+
+def _admitted_role(transition, case: Case) -> str:
+    """A role the table lets do the act: the applicant, the step's post, or the first post."""
+    if transition.actor == STEP:
+        return case.step_post
+    return "applicant" if transition.actor == workflow.APPLICANT else transition.posts[0]
+
+
+def _do(status: str, act: str, case: Case, crew: Crew):
+    transition = FLOW.table.get((status, act))
+    if transition is None:  # forbidden: whoever is most likely to try it
+        role = "applicant" if act in ("submit", "answer_correction", "withdraw") else case.step_post or "accept"
+    elif transition.actor == SYSTEM:
+        return ACT_AS[act](case, None)
+    else:
+        role = _admitted_role(transition, case)
+    return ACT_AS[act](case, _person_in(role, case, crew))
 
 
 def test_every_act_has_a_way_to_do_it():
-    assert set(DO) == set(ACTS)
+    assert set(ACT_AS) == set(FLOW.acts)
 
 
-ALLOWED = sorted(workflow.TRANSITIONS)
-FORBIDDEN = [(s, a) for s in STATES for a in ACTS if (s, a) not in workflow.TRANSITIONS]
-
-
-@pytest.mark.parametrize(("status", "act"), ALLOWED, ids=[f"{s}-{a}" for s, a in ALLOWED])
+@pytest.mark.parametrize(("status", "act"), allowed_params(FLOW))
 def test_allowed_transition_lands_where_the_table_says(status, act):
-    case, crew = case_in(status)
+    case, crew = _ready(status, act)
     history_before = case.history.count()
-    DO[act](case, crew)
+    _do(status, act, case, crew)
     case.refresh_from_db()
-    assert case.status in workflow.TRANSITIONS[(status, act)].targets
+    assert case.status in FLOW.table[(status, act)].targets
     assert case.history.filter(act=act).exists()
     assert case.history.count() > history_before
 
 
-@pytest.mark.parametrize(("status", "act"), FORBIDDEN, ids=[f"{s}-{a}" for s, a in FORBIDDEN])
+@pytest.mark.parametrize(("status", "act"), forbidden_params(FLOW))
 def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
-    case, crew = case_in(status)
+    case, crew = _ready(status, act)
     before = (case.status, case.revision, case.history.count())
     with pytest.raises(Conflict) as refused:
-        DO[act](case, crew)
+        _do(status, act, case, crew)
     assert refused.value.code == "case_transition_refused"
     assert "不能" in refused.value.message
     case.refresh_from_db()
     assert (case.status, case.revision, case.history.count()) == before
+
+
+@pytest.mark.parametrize(("status", "act"), by_person_params(FLOW))
+def test_exactly_the_roles_the_table_names_may_act(subtests, status, act):
+    case, crew = _ready(status, act)
+    people = {role: _person_in(role, case, crew) for role in ROLES}
+    assert_roles_admitted(
+        subtests,
+        FLOW,
+        state=status,
+        act=act,
+        roles=ROLES,
+        attempt_as=lambda role: ACT_AS[act](Case.objects.get(pk=case.pk), people[role]),
+        step_post=case.step_post,
+    )
+
+
+def test_the_systems_acts_are_done_by_sweeps_that_take_no_person():
+    assert {act for (_, act), t in FLOW.table.items() if t.actor == SYSTEM} == set(SWEEPS)
+    for sweep in SWEEPS.values():
+        assert "actor" not in inspect.signature(sweep).parameters
+
+
+def test_claiming_is_for_the_posts_of_the_act_the_case_waits_for():
+    received, crew = case_in(Case.RECEIVED)
+    assert workflow.claiming_posts(received) == workflow.FRONT_DESK
+    handling, _ = case_in(Case.HANDLING, crew=crew)
+    assert workflow.claiming_posts(handling) == (handling.step_post,)
+    with pytest.raises(PermissionDenied):
+        services.case_claim(actor=crew.issue, case_id=received.pk)
+    services.case_claim(actor=crew.accept, case_id=received.pk)
 
 
 def test_national_codes_follow_the_backbone():

@@ -10,6 +10,12 @@ from tongban.cases.tests.factories import officer
 from tongban.core.errors import Conflict
 from tongban.core.models import AuditEntry
 from tongban.core.tests.racing import POSTGRES_ONLY, run_together, seeded_rows_restored  # noqa: F401 - fixture
+from tongban.core.tests.workflow_proof import (
+    allowed_params,
+    assert_roles_admitted,
+    by_person_params,
+    forbidden_params,
+)
 from tongban.exchange import access, workflow
 from tongban.exchange.models import AccessRequest, DataResource, Grant
 from tongban.exchange.tests.factories import resource_with_fields
@@ -17,8 +23,7 @@ from tongban.org.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
-STATES = [status for status, _ in AccessRequest.STATUSES]
-ACTS = list(workflow.ACTS)
+FLOW = workflow.WORKFLOW
 
 
 class Parties:
@@ -26,6 +31,16 @@ class Parties:
         self.provider, self.consumer = DepartmentFactory(), DepartmentFactory()
         self.resource = resource_with_fields(provider=self.provider)
         self.requester, self.decider = officer(self.consumer, "data"), officer(self.provider, "data")
+
+    def person_in(self, role: str):
+        """provider / consumer: the data officer of that side; other_post: staff of the provider
+        without the data post; elsewhere: a data officer of a third department."""
+        return {
+            workflow.PROVIDER: self.decider,
+            workflow.CONSUMER: self.requester,
+            "other_post": officer(self.provider, "approve"),
+            "elsewhere": officer(DepartmentFactory(), "data"),
+        }[role]
 
 
 def request_in(status: str) -> tuple[AccessRequest, Parties]:
@@ -47,15 +62,23 @@ def request_in(status: str) -> tuple[AccessRequest, Parties]:
     return AccessRequest.objects.get(pk=request.pk), parties
 
 
-DO = {
-    "approve": lambda r, p: access.access_approve(actor=p.decider, request_id=r.pk),
-    "refuse": lambda r, p: access.access_refuse(actor=p.decider, request_id=r.pk, reason="用途与职责不符"),
-    "withdraw": lambda r, p: access.access_withdraw(actor=p.requester, request_id=r.pk),
+ACT_AS = {
+    "approve": lambda r, actor: access.access_approve(actor=actor, request_id=r.pk),
+    "refuse": lambda r, actor: access.access_refuse(actor=actor, request_id=r.pk, reason="用途与职责不符"),
+    "withdraw": lambda r, actor: access.access_withdraw(actor=actor, request_id=r.pk),
 }
+ROLES = (workflow.PROVIDER, workflow.CONSUMER, "other_post", "elsewhere")
+
+
+def _by_their_side(act: str):
+    return lambda r, p: ACT_AS[act](r, p.decider if act in ("approve", "refuse") else p.requester)
+
+
+DO = {act: _by_their_side(act) for act in ACT_AS}
 
 
 def test_every_act_has_a_way_to_do_it():
-    assert set(DO) == set(ACTS)
+    assert set(DO) == set(FLOW.acts)
 
 
 def test_new_requests_start_where_the_sharing_type_says():
@@ -65,21 +88,17 @@ def test_new_requests_start_where_the_sharing_type_says():
     }
 
 
-ALLOWED = sorted(workflow.TRANSITIONS)
-FORBIDDEN = [(s, a) for s in STATES for a in ACTS if (s, a) not in workflow.TRANSITIONS]
-
-
-@pytest.mark.parametrize(("status", "act"), ALLOWED, ids=[f"{s}-{a}" for s, a in ALLOWED])
+@pytest.mark.parametrize(("status", "act"), allowed_params(FLOW))
 def test_allowed_transition_lands_where_the_table_says(status, act):
     request, parties = request_in(status)
     DO[act](request, parties)
     request.refresh_from_db()
-    assert request.status == workflow.TRANSITIONS[(status, act)].target
+    assert request.status == FLOW.table[(status, act)].target
     assert AuditEntry.objects.filter(action=f"exchange.access_{act}", object_id=str(request.pk)).exists()
     assert Grant.objects.filter(request=request).exists() == (act == "approve")
 
 
-@pytest.mark.parametrize(("status", "act"), FORBIDDEN, ids=[f"{s}-{a}" for s, a in FORBIDDEN])
+@pytest.mark.parametrize(("status", "act"), forbidden_params(FLOW))
 def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
     request, parties = request_in(status)
     before = (request.status, request.decided_at, request.reason, Grant.objects.count(), AuditEntry.objects.count())
@@ -92,11 +111,25 @@ def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
     assert after == before
 
 
-def test_transition_check_names_the_state_and_the_act():
+@pytest.mark.parametrize(("status", "act"), by_person_params(FLOW))
+def test_exactly_the_side_the_table_names_may_act(subtests, status, act):
+    request, parties = request_in(status)
+    people = {role: parties.person_in(role) for role in ROLES}
+    assert_roles_admitted(
+        subtests,
+        FLOW,
+        state=status,
+        act=act,
+        roles=ROLES,
+        attempt_as=lambda role: ACT_AS[act](request, people[role]),
+    )
+
+
+def test_the_refusal_names_the_state_and_the_act_and_says_the_page_is_stale():
     request, _ = request_in(workflow.REFUSED)
     with pytest.raises(Conflict) as refused:
-        workflow.transition_check(request, "approve")
-    assert refused.value.message.startswith("共享申请当前为“已拒绝”，不能批准。")
+        FLOW.check(request.status, "approve")
+    assert refused.value.message == "共享申请当前为“已拒绝”，不能批准。该申请已有处理结果，请刷新页面查看。"
 
 
 # ---------------------------------------------------------------- racing deciders (PostgreSQL)
