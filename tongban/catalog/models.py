@@ -221,6 +221,12 @@ class ItemVersion(models.Model):
         return f"{self.name}（第{self.number}版·{self.get_status_display()}）"
 
     @property
+    def promised_days(self) -> int:
+        """The working days promised to the applicant: none for 即办件, done the day it is accepted
+        (catalog.rules keeps their promised limit at 0; this says so in one place)."""
+        return 0 if self.promise_kind == "instant" else self.promised_limit_days
+
+    @property
     def editable(self) -> bool:
         return self.status == self.DRAFT
 

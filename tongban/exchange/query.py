@@ -41,7 +41,6 @@ from tongban.core.identifiers import parse_id_number, parse_uscc
 from tongban.core.masking import mask
 from tongban.exchange import access, providers
 from tongban.exchange.models import CallLog, DataResource, Grant, RegistryRecord, ResourceField
-from tongban.licences import selectors as licences
 
 log = logging.getLogger(__name__)
 
@@ -213,16 +212,27 @@ def _answers(call: "_Call", grant: Grant, fields: list[str]) -> list[KeyResult]:
     return [results[index] for index in range(len(call.keys))]
 
 
+# Records served by another context's library, by `served_by`: the e-licence library registers
+# its own (licences depends on the exchange, never the other way round).
+RecordSource = Callable[..., dict[str, dict]]
+_record_sources: dict[str, RecordSource] = {}
+
+
+def record_source_register(served_by: str, source: RecordSource) -> None:
+    """Register `source(keys, *, key_kind) -> {key: record}` for the resources `served_by` names."""
+    _record_sources[served_by] = source
+
+
 def _records(resource: DataResource, keys: list[str], fields: list[str], results: dict, parsed: dict) -> dict:
     if not keys:
         return {}
+    if resource.served_by in _record_sources:
+        return _record_sources[resource.served_by](keys, key_kind=resource.key_kind)
     match resource.served_by:
         case DataResource.POPULATION:
             return _population_records(resource, keys)
         case DataResource.LEGAL_ENTITY:
             return _legal_entity_records(resource, keys)
-        case DataResource.LICENCES:
-            return licences.licence_records(keys, key_kind=resource.key_kind)  # by identifier or by holder
         case DataResource.REMOTE:
             return _remote_records(resource, keys, fields, results, parsed)
     return _hosted_records(resource, keys)

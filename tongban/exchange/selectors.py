@@ -18,6 +18,8 @@ from tongban.accounts import selectors as accounts
 from tongban.catalog import selectors as catalog
 from tongban.core.errors import NotFound, PermissionDenied
 from tongban.exchange.models import DataResource, ImportBatch, RegistryRecord, ResourceField
+from tongban.exchange.query import key_digest
+from tongban.exchange.stats import CallPage, calls_of_keys, calls_page
 
 PAGE_SIZE = 20
 DATA_POST, ADMIN_POST = "data", "admin"  # accounts.Post.DATA / Post.ADMIN (codes are stable)
@@ -280,3 +282,9 @@ def catalogue_xlsx(resources: Iterable[DataResource]) -> bytes:
 def _safe_cells(row: list[str]) -> list[str]:
     """Cells starting with = + - @ are prefixed so a spreadsheet does not run them as formulas."""
     return ["'" + cell if cell[:1] in ("=", "+", "-", "@") else cell for cell in row]
+
+
+def calls_of_key(key: str, *, page: int | str = 1) -> CallPage:
+    """The call log's rows about one key (a licence's identifier …), newest first, a page at a
+    time without counting the log; rows hold masked data only."""
+    return calls_page(calls_of_keys([key_digest(key)]), page)

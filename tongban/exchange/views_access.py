@@ -199,26 +199,38 @@ def request_approve(request, request_id: int):
 @staff_required
 @require_POST
 def request_refuse(request, request_id: int):
-    form = forms.ReasonForm(request.POST, prefix="refuse", label=_("拒绝理由"))
-    form.is_valid()
-    try:
-        access.access_refuse(actor=request.user, request_id=request_id, reason=form.cleaned_data.get("reason", ""))
-    except TongbanError as error:
-        return _conflict_or_form(request, request_id, "refuse_form", form, error)
-    messages.success(request, _("已拒绝，申请部门会收到理由。"))
-    return redirect("exchange_access:request_detail", request_id)
+    return _decided_with_reason(
+        request,
+        request_id,
+        act="refuse",
+        label=_("拒绝理由"),
+        service=access.access_refuse,
+        done=_("已拒绝，申请部门会收到理由。"),
+    )
 
 
 @staff_required
 @require_POST
 def request_withdraw(request, request_id: int):
-    form = forms.ReasonForm(request.POST, prefix="withdraw", label=_("撤回说明"))
-    form.is_valid()
+    return _decided_with_reason(
+        request, request_id, act="withdraw", label=_("撤回说明"), service=access.access_withdraw, done=_("申请已撤回。")
+    )
+
+
+def _decided_with_reason(request, request_id: int, *, act: str, label, service, done):
+    """Refuse or withdraw a request with the reason its form gives; an invalid form (a reason
+    too long) is shown again with its error and nothing is decided."""
+    form_name = f"{act}_form"
+    form = forms.ReasonForm(request.POST, prefix=act, label=label)
+    if not form.is_valid():
+        shown = access.request_get(actor=request.user, request_id=request_id)
+        context = _detail_context(request, shown, **{form_name: form})
+        return render(request, "exchange/access/request_detail.html", context, status=422)
     try:
-        access.access_withdraw(actor=request.user, request_id=request_id, reason=form.cleaned_data.get("reason", ""))
+        service(actor=request.user, request_id=request_id, reason=form.cleaned_data["reason"])
     except TongbanError as error:
-        return _conflict_or_form(request, request_id, "withdraw_form", form, error)
-    messages.success(request, _("申请已撤回。"))
+        return _conflict_or_form(request, request_id, form_name, form, error)
+    messages.success(request, done)
     return redirect("exchange_access:request_detail", request_id)
 
 
@@ -267,9 +279,11 @@ def _grant_context(request, grant, form=None) -> dict:
 @require_POST
 def grant_revoke(request, grant_id: int):
     form = forms.ReasonForm(request.POST, prefix="revoke", label=_("撤销原因"))
-    form.is_valid()
+    if not form.is_valid():
+        grant = access.grant_get(actor=request.user, grant_id=grant_id)
+        return render(request, "exchange/access/grant_detail.html", _grant_context(request, grant, form), status=422)
     try:
-        access.grant_revoke(actor=request.user, grant_id=grant_id, reason=form.cleaned_data.get("reason", ""))
+        access.grant_revoke(actor=request.user, grant_id=grant_id, reason=form.cleaned_data["reason"])
     except TongbanError as error:
         if error.status == 409:
             messages.error(request, error.message)

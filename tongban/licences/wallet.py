@@ -37,8 +37,8 @@ from tongban.core.audit import audit_record
 from tongban.core.calendar import today
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.scope import DataScope
-from tongban.exchange import query as exchange
-from tongban.exchange import stats as exchange_stats
+from tongban.exchange import selectors as exchange_selectors
+from tongban.exchange import services as exchange
 from tongban.licences import documents, permissions, selectors
 from tongban.licences.models import VALID, Licence, LicenceAuthorisation
 from tongban.org import selectors as org
@@ -88,15 +88,14 @@ def licence_authorisations(*, actor, licence_id: int) -> QuerySet[LicenceAuthori
     return authorisations_of_licence(selectors.licence_for_holder(user=actor, licence_id=licence_id))
 
 
-def uses_of_licence(licence: Licence, *, page: int | str = 1) -> exchange_stats.CallPage:
+def uses_of_licence(licence: Licence, *, page: int | str = 1) -> exchange_selectors.CallPage:
     """The log rows of a licence the caller has already read as its holder's side: its uses under
     authorisation and in applications, and the exchange's lookups of it by identifier — newest
     first, a page at a time without counting the log. Rows show masked data only."""
-    calls = exchange_stats.calls_of_keys([exchange.key_digest(licence.identifier)])
-    return exchange_stats.calls_page(calls, page)
+    return exchange_selectors.calls_of_key(licence.identifier, page=page)
 
 
-def licence_uses_page(*, actor, licence_id: int, page: int | str = 1) -> exchange_stats.CallPage:
+def licence_uses_page(*, actor, licence_id: int, page: int | str = 1) -> exchange_selectors.CallPage:
     """The uses of one of the actor's licences (NotFound for anyone else's)."""
     return uses_of_licence(selectors.licence_for_holder(user=actor, licence_id=licence_id), page=page)
 

@@ -1,7 +1,7 @@
 from ninja import Router, Schema
 from ninja.security import django_auth
 
-from tongban.accounts import selectors as accounts_selectors
+from tongban.core.scope import scope_of
 from tongban.org import selectors
 
 router = Router()
@@ -30,9 +30,9 @@ def list_regions(request, parent: str | None = None):
 
 @router.get("/departments", response=list[DepartmentOut], auth=django_auth, summary="数据范围内的部门")
 def list_departments(request):
-    return list(selectors.departments_in_scope(accounts_selectors.staff_scope(request.user)))
+    return list(selectors.departments_in_scope(scope_of(request.user)))
 
 
 @router.get("/departments/{department_id}", response=DepartmentOut, auth=django_auth, summary="部门详情")
 def get_department(request, department_id: int):
-    return selectors.department_get(scope=accounts_selectors.staff_scope(request.user), department_id=department_id)
+    return selectors.department_get(scope=scope_of(request.user), department_id=department_id)

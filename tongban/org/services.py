@@ -9,8 +9,9 @@ from tongban.org.models import AgencyPoint, Department, Region, ServiceHall, Win
 
 
 @transaction.atomic
-def region_create(*, code: str, name: str, actor=None) -> Region:
-    """Add a region under its parent, which the code itself names (a province has none)."""
+def region_placement(code: str) -> tuple[str, Region | None]:
+    """The level and the parent of a new region, which its code names (a city may stand alone);
+    refuses a code already taken or a parent not yet registered."""
     level = region_level(code)
     parent_code = region_parent_code(code)
     parent = None
@@ -20,6 +21,12 @@ def region_create(*, code: str, name: str, actor=None) -> Region:
             raise ValidationFailed(f"上级区划“{parent_code}”尚未登记，请先添加上级区划。", code="region_parent_missing")
     if Region.objects.filter(code=code).exists():
         raise Conflict(f"区划代码“{code}”已存在。", code="region_exists", field="code")
+    return level, parent
+
+
+def region_create(*, code: str, name: str, actor=None) -> Region:
+    """Add a region under its parent, which the code itself names."""
+    level, parent = region_placement(code)
     region = Region.objects.create(code=code, name=name.strip(), level=level, parent=parent)
     audit_record(action="region.create", obj=region, actor=actor, region_code=code)
     return region

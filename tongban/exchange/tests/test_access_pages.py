@@ -184,6 +184,16 @@ def test_refusing_needs_a_reason(client, world):
     assert AccessRequest.objects.get(pk=request.pk).status == AccessRequest.REFUSED
 
 
+@pytest.mark.parametrize(("act", "who"), [("refuse", "decider"), ("withdraw", "requester")])
+def test_a_reason_too_long_is_shown_in_its_form_and_decides_nothing(client, world, act, who):
+    request = world.ask()
+    client.force_login(getattr(world, who))
+    response = client.post(f"{BASE}requests/{request.pk}/{act}/", {f"{act}-reason": "理" * 301})
+    assert response.status_code == 422
+    assert "300" in text(response)
+    assert AccessRequest.objects.get(pk=request.pk).status == AccessRequest.PENDING
+
+
 def test_a_decision_made_meanwhile_is_a_clear_conflict(client, world):
     request = world.ask()
     client.force_login(world.decider)
