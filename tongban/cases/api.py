@@ -24,14 +24,13 @@ from tongban.cases import clock, selectors, services, workflow
 from tongban.cases.models import Case
 from tongban.cases.uploads import stored_file_response, upload_read
 from tongban.catalog import selectors as catalog
-from tongban.catalog.forms_engine import form_spec
-from tongban.core.errors import Conflict, NotFound, TongbanError, ValidationFailed
+from tongban.catalog.selectors import form_spec
+from tongban.core.errors import NotFound, TongbanError, ValidationFailed
 from tongban.core.masking import mask
 from tongban.core.nul import NUL_REFUSED, json_has_nul
 
 router = Router(auth=django_auth)
 
-SELF_SERVICE = (Case.WEB, Case.MOBILE, Case.API)
 # Answer kinds that hold personal data, and how they are masked in responses.
 MASKED_KINDS = {"id_number": "id_number", "phone": "phone"}
 MASKED_PREFILLS = {"person.name": "name", "person.id_number": "id_number", "person.phone": "phone"}
@@ -321,10 +320,6 @@ def _case_for(actor, number: str) -> Case:
     return selectors.case_for_applicant(actor=actor, number=number)
 
 
-def _applicant_name(case: Case) -> str:
-    return case.applicant_name if case.legal_person_id else mask("name", case.applicant_name)
-
-
 def _applicant(case: Case) -> dict:
     person = case.person
     legal = case.legal_person
@@ -348,7 +343,7 @@ def _answers_masked(case: Case) -> dict:
 
 
 def _history(case: Case) -> list[dict]:
-    applicant_ids = {case.filed_by_id} if case.channel in SELF_SERVICE else set()
+    applicant_ids = {case.filed_by_id} if case.channel in Case.SELF_FILED else set()
     return [
         {
             "act": row.act,
@@ -396,9 +391,9 @@ def _materials(case: Case) -> list[dict]:
 
 def _acts(actor, case: Case) -> list[str]:
     acts = selectors.acts_allowed(actor=actor, case=case)
-    if case.claimed_by_id == actor.pk:
+    if selectors.release_offered(actor=actor, case=case):
         acts.append("release")
-    elif not case.claimed_by_id and case.is_open and _is_staff(actor) and set(acts) - {"withdraw", "answer_correction"}:
+    elif selectors.claim_offered(actor=actor, case=case):
         acts.append("claim")
     return acts
 
@@ -408,7 +403,7 @@ def _summary(case: Case) -> dict:
         "number": case.number or "",
         "item_id": case.item_id,
         "item_name": case.item_name,
-        "applicant_name": _applicant_name(case),
+        "applicant_name": case.applicant_shown,
         "status": case.status,
         "status_label": case.get_status_display(),
         "queue": case.queue,
@@ -889,24 +884,23 @@ def act_revoke(request, number: str, payload: RevokeIn):
     )
 
 
-def _revision_checked(case: Case, expected_revision: int | None) -> None:
-    if expected_revision is not None and case.revision != expected_revision:
-        raise Conflict("该办件刚被其他人处理过，请刷新页面查看最新状态后再操作。", code="case_changed")
-
-
 @router.post("/{number}/acts/claim", response=ACT_RESPONSES, summary="认领（避免两人同时办理同一件）")
 def act_claim(request, number: str, payload: ClaimIn):
-    def claim(case: Case) -> None:
-        _revision_checked(case, payload.expected_revision)
-        services.case_claim(actor=request.user, case_id=case.pk)
-
-    return _acted(request, number, claim)
+    return _acted(
+        request,
+        number,
+        lambda case: services.case_claim(
+            actor=request.user, case_id=case.pk, expected_revision=payload.expected_revision
+        ),
+    )
 
 
 @router.post("/{number}/acts/release", response=ACT_RESPONSES, summary="释放认领")
 def act_release(request, number: str, payload: ClaimIn):
-    def release(case: Case) -> None:
-        _revision_checked(case, payload.expected_revision)
-        services.case_release(actor=request.user, case_id=case.pk)
-
-    return _acted(request, number, release)
+    return _acted(
+        request,
+        number,
+        lambda case: services.case_release(
+            actor=request.user, case_id=case.pk, expected_revision=payload.expected_revision
+        ),
+    )

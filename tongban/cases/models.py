@@ -4,9 +4,13 @@ materials, files, correction notices, special procedures and the metrics kept fo
 States and the allowed transitions live in workflow.py; every write goes through services.py.
 """
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from tongban.core.masking import mask
 
 
 class Case(models.Model):
@@ -30,6 +34,10 @@ class Case(models.Model):
 
     WEB, MOBILE, WINDOW, AGENT, API = "web", "mobile", "window", "agent", "api"
     CHANNELS = [(WEB, "网上办理"), (MOBILE, "移动端"), (WINDOW, "窗口受理"), (AGENT, "代办"), (API, "部门系统")]
+    # The applicant files for themselves, with no clerk or agent between them …
+    SELF_FILED = (WEB, MOBILE, API)
+    # … and of those, on the portal's own pages, which ask what a window clerk would ask.
+    PORTAL = (WEB, MOBILE)
 
     # The queue a case waits in (the workbench's lists); "" for drafts, "done" once it has ended.
     QUEUES = [
@@ -179,6 +187,11 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.queue not in ("", "done")
 
+    @property
+    def applicant_shown(self) -> str:
+        """An enterprise's name is public registration data; a person's name is masked."""
+        return self.applicant_name if self.legal_person_id else mask("name", self.applicant_name)
+
 
 class CaseCounter(models.Model):
     """The last sequence number given per region, day and item: the tail of a case number."""
@@ -307,6 +320,15 @@ class CaseCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"补正告知 {self.requested_on}"
+
+    def material_ids(self) -> list[int]:
+        return [line["material_id"] for line in self.items if line.get("material_id")]
+
+    def renewed(self, material: "CaseMaterial", files: Iterable["CaseFile"]) -> bool:
+        """Whether the applicant has renewed a material this notice asks for: a file uploaded
+        after the notice, or the material handed over on paper. The page and the answer's check
+        both ask here, so they cannot disagree."""
+        return material.provided == CaseMaterial.PAPER or any(f.uploaded_at > self.requested_at for f in files)
 
 
 class CaseSpecialProcedure(models.Model):

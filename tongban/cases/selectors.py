@@ -265,6 +265,18 @@ def acts_allowed(*, actor, case: Case) -> list[str]:
     return allowed
 
 
+def claim_offered(*, actor, case: Case) -> bool:
+    """Whether to offer this person to claim the case: it is open, nobody holds it, and they hold
+    a post that may claim it where it waits (the rule services.case_claim enforces)."""
+    if not case.is_open or case.claimed_by_id:
+        return False
+    return permissions.staff_may(actor, case, workflow.claiming_posts(case))
+
+
+def release_offered(*, actor, case: Case) -> bool:
+    return actor is not None and case.claimed_by_id == actor.pk
+
+
 def _out_of_step(case: Case) -> set[str]:
     """Acts the table allows in handling but the case's place in the flow does not: only the last
     step decides, only a step with a successor passes on, only a later step returns."""

@@ -28,15 +28,12 @@ from tongban.cases.models import (
 from tongban.cases.uploads import CheckedUpload, upload_check
 from tongban.cases.workflow import Step, handling_steps
 from tongban.catalog import selectors as catalog
-from tongban.catalog.forms_engine import form_spec, form_validate, rule_applies
+from tongban.catalog.selectors import form_spec, form_validate, rule_applies
 from tongban.core.audit import audit_record
 from tongban.core.calendar import add_working_days, today
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError, ValidationFailed
 from tongban.core.events import event_record, events_dispatch_after_commit
 from tongban.core.workflow import Transition
-
-SELF_SERVICE = (Case.WEB, Case.MOBILE)  # the applicant files alone: the platform asks what a clerk would
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -196,8 +193,8 @@ def _draft_built(
     """A new draft under the item's current version, with its list of materials, not yet saved."""
     version = catalog.version_current_for_item(item_id)
     person_id, channel = _applicant_for(actor, person_id=person_id, channel=channel, consent=consent)
-    self_service = channel in (Case.WEB, Case.MOBILE, Case.API)
-    if channel in SELF_SERVICE and not (version.by_online and version.online_depth >= 3):
+    self_service = channel in Case.SELF_FILED
+    if channel in Case.PORTAL and not (version.by_online and version.online_depth >= 3):
         raise ValidationFailed("该事项暂不支持网上申请，请按办事指南到办理地点申请。", code="item_not_online")
     if legal_person_id and self_service and not accounts.person_acts_for(person_id, legal_person_id):
         raise PermissionDenied("您尚未获得该企业的办事授权，请先在“企业办事授权”中绑定。", code="no_mandate")
@@ -226,7 +223,7 @@ def _draft_built(
         consent=consent or {},
         answers=answers or {},
         eligibility=eligibility or {},
-        promised_days=0 if version.promise_kind == "instant" else version.promised_limit_days,
+        promised_days=version.promised_days,
     )
     materials = [
         CaseMaterial(
@@ -256,7 +253,7 @@ def _applicant_for(actor, *, person_id, channel, consent) -> tuple[int, str]:
             raise PermissionDenied("请先完成实名认证后再申请。", code="real_name_required")
         if person_id not in (None, actor.person_id):
             raise PermissionDenied("只能为本人申请；代他人办理请到窗口或代办点。", code="apply_for_self")
-        return actor.person_id, channel if channel in (Case.WEB, Case.MOBILE, Case.API) else Case.WEB
+        return actor.person_id, channel if channel in Case.SELF_FILED else Case.WEB
     if person_id is None:
         raise ValidationFailed("请先查找并选择申请人。", code="applicant_required")
     if accounts.staff_has_post(actor, "agent") and channel == Case.AGENT:
@@ -436,7 +433,7 @@ def _submission_checked(
     confirmed, form valid, materials complete. Returns the materials that apply."""
     _open(case, "submit", actor)
     version = catalog.version_for_case(case.version_id)
-    if case.channel in SELF_SERVICE and version.conditions and not case.eligibility.get("confirmed"):
+    if case.channel in Case.PORTAL and version.conditions and not case.eligibility.get("confirmed"):
         raise ValidationFailed("请先阅读受理条件，并确认“我已阅读并符合受理条件”。", code="eligibility_unconfirmed")
     case.answers = _answers_checked(version, case.answers)
     return _materials_settled(case, case.answers, actor, materials=materials, missing_ok=missing_ok)
@@ -730,16 +727,9 @@ def case_correction_answer(
 
 
 def _materials_not_reuploaded(case: Case, correction: CaseCorrection) -> list[str]:
-    asked = [line["material_id"] for line in correction.items if line.get("material_id")]
-    missing = []
-    for material in case.materials.filter(pk__in=asked):
-        renewed = (
-            material.files.filter(uploaded_at__gt=correction.requested_at).exists()
-            or material.provided == CaseMaterial.PAPER
-        )
-        if not renewed:
-            missing.append(material.name)
-    return missing
+    asked = correction.material_ids()
+    materials = case.materials.filter(pk__in=asked).prefetch_related("files")
+    return [material.name for material in materials if not correction.renewed(material, material.files.all())]
 
 
 @transaction.atomic
@@ -770,8 +760,8 @@ def case_correction_expire(*, case_id: int) -> Case:
 
 
 @transaction.atomic
-def case_claim(*, actor, case_id: int) -> Case:
-    case = _case_for_update(case_id)
+def case_claim(*, actor, case_id: int, expected_revision: int | None = None) -> Case:
+    case = _case_for_update(case_id, expected_revision)
     if not case.is_open or not permissions.staff_may(actor, case, workflow.claiming_posts(case)):
         raise PermissionDenied("您没有办理该办件当前环节的岗位权限。", code="case_not_your_step")
     if case.claimed_by_id and case.claimed_by_id != actor.pk:
@@ -783,8 +773,8 @@ def case_claim(*, actor, case_id: int) -> Case:
 
 
 @transaction.atomic
-def case_release(*, actor, case_id: int) -> Case:
-    case = _case_for_update(case_id)
+def case_release(*, actor, case_id: int, expected_revision: int | None = None) -> Case:
+    case = _case_for_update(case_id, expected_revision)
     if case.claimed_by_id != actor.pk:
         raise Conflict("只有认领人可以释放该办件。", code="case_not_claimed_by_you")
     case.claimed_by = None

@@ -24,7 +24,7 @@ from tongban.cases import selectors, services
 from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.uploads import stored_file_response, upload_read
 from tongban.catalog import selectors as catalog
-from tongban.catalog.forms_engine import FieldSpec, form_prefill, form_spec, form_validate, rule_applies
+from tongban.catalog.selectors import FieldSpec, form_prefill, form_spec, form_validate, rule_applies
 from tongban.core.errors import TongbanError
 from tongban.core.money import yuan
 from tongban.org import selectors as org
@@ -554,13 +554,11 @@ def _correction_view(case: Case, upload_error: tuple[int, str] | None = None) ->
     if notice is None:
         return None
     reasons = {line.get("material_id"): line.get("reason", "") for line in notice.items if line.get("material_id")}
-    asked = selectors.case_history(case).filter(act="request_correction").values_list("created_at", flat=True)
-    since = asked.last() or timezone.make_aware(dt.datetime.combine(notice.requested_on, dt.time.min))
     materials = []
-    for material in selectors.case_materials(case).filter(pk__in=list(reasons)):
+    for material in selectors.case_materials(case).filter(pk__in=notice.material_ids()):
         files = list(material.files.all())
         error = upload_error[1] if upload_error and upload_error[0] == material.pk else ""
-        renewed = any(f.uploaded_at >= since for f in files)
+        renewed = notice.renewed(material, files)
         materials.append(MaterialView(material, files, reason=reasons[material.pk], renewed=renewed, error=error))
     return CorrectionView(notice, notice.items, materials)
 

@@ -5,7 +5,6 @@ Views check the shape of input (forms_workbench) and call one service per act; s
 the selectors (a case outside it is "not found"); refusals are shown next to the form."""
 
 import json
-import secrets
 from dataclasses import dataclass
 from functools import wraps
 
@@ -13,8 +12,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -22,19 +19,18 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.decorators import staff_required
+from tongban.cases import consent, results, selectors, services, workflow
 from tongban.cases import forms_workbench as forms
-from tongban.cases import results, selectors, services, workflow
 from tongban.cases.models import Case
-from tongban.cases.uploads import stored_file_response, upload_check, upload_read
+from tongban.cases.uploads import stored_file_response, upload_read
 from tongban.catalog import selectors as catalog
-from tongban.catalog.forms_engine import form_prefill, form_spec
+from tongban.catalog.selectors import form_prefill, form_spec
 from tongban.core.audit import audit_record
-from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError, ValidationFailed
+from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError
 from tongban.core.identifiers import REGION_PREFIX_LENGTH
 from tongban.core.masking import mask
-from tongban.notifications.sms import sms_available, sms_send
+from tongban.notifications.services import sms_available
 
-FRONT_DESK_POSTS = ("window", "accept")
 CLOCK_FILTERS = [(Case.GREEN, "正常"), (Case.YELLOW, "预警"), (Case.RED, "超期"), (Case.PAUSED, "暂停计时")]
 SORTS = [("due", "到期日期（早→晚）"), ("-due", "到期日期（晚→早）"), ("new", "最新申请")]
 
@@ -54,11 +50,6 @@ def _post_required(*posts: str):
         return wrapper
 
     return decorate
-
-
-def _applicant_shown(case: Case) -> str:
-    """An enterprise's name is public registration data; a person's name is masked."""
-    return case.applicant_name if case.legal_person_id else mask("name", case.applicant_name)
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -82,15 +73,13 @@ def queue_list(request):
         page=request.GET.get("page", 1),
     )
     page = selectors.queue_page(actor=request.user, query=query)
-    for case in page.object_list:
-        case.applicant_shown = _applicant_shown(case)
     context = {
         "queues": queues,
         "query": query,
         "page": page,
         "clock_filters": CLOCK_FILTERS,
         "sorts": SORTS,
-        "bulk": query.queue == "accept" and _has_post(request.user, *FRONT_DESK_POSTS),
+        "bulk": query.queue == "accept" and _has_post(request.user, *workflow.FRONT_DESK),
         "params": _params_without_page(request, query),
     }
     template = "cases/workbench/_queue_rows.html" if request.htmx else "cases/workbench/queue_list.html"
@@ -131,7 +120,7 @@ def _act_simply(request, act, success: str) -> None:
 
 @staff_required
 @require_POST
-@_post_required(*FRONT_DESK_POSTS)
+@_post_required(*workflow.FRONT_DESK)
 def queue_bulk_accept(request):
     """Accept the ticked cases; each one accepted or refused on its own, both reported."""
     ids = [int(value) for value in request.POST.getlist("case_ids") if value.isdigit()]
@@ -189,7 +178,7 @@ def _case_page(request, case: Case, *, bound: forms.ActForm | None = None, error
         panel.append({"act": act, "label": workflow.ACTS[act], "form": form, "error": error if form is bound else None})
     context = {
         "case": case,
-        "applicant_shown": _applicant_shown(case),
+        "applicant_shown": case.applicant_shown,
         "answers": _answer_rows(version, case.answers),
         "materials": selectors.case_materials(case),
         "history": [_history_row(row) for row in selectors.case_history(case)],
@@ -198,8 +187,8 @@ def _case_page(request, case: Case, *, bound: forms.ActForm | None = None, error
         "panel": panel,
         # a refusal of an act this person may no longer do (claimed meanwhile …) shows at the top
         "page_error": error if bound is not None and bound.act not in acts else None,
-        "may_claim": case.is_open and not case.claimed_by_id and bool(panel),
-        "may_release": case.claimed_by_id == request.user.pk,
+        "may_claim": selectors.claim_offered(actor=request.user, case=case),
+        "may_release": selectors.release_offered(actor=request.user, case=case),
         "documents": _documents(case),
     }
     return render(request, "cases/workbench/case_detail.html", context, status=status)
@@ -574,7 +563,7 @@ def _chosen(request, *, agent: bool) -> tuple[Applicant, object]:
 
 
 @staff_required
-@_post_required(*FRONT_DESK_POSTS)
+@_post_required(*workflow.FRONT_DESK)
 def window_start(request):
     """一窗受理: find the applicant, choose the item, start the draft."""
     if "item_id" not in request.POST:
@@ -595,9 +584,6 @@ def window_start(request):
 
 
 # ---------------------------------------------------------------- agent: the applicant's consent
-
-SMS_SECONDS = 5 * 60
-SMS_ATTEMPTS = 5
 
 
 @staff_required
@@ -656,63 +642,27 @@ def _consent_page(request, applicant, version, *, sms_form=None, signature_form=
     return render(request, "cases/workbench/agent_consent.html", context, status=status)
 
 
-def sms_code_new() -> str:
-    return f"{secrets.randbelow(1_000_000):06d}"
-
-
-def _code_hash(code: str, person_id: int) -> str:
-    return salted_hmac("tongban.cases.agent_sms", f"{person_id}:{code}", algorithm="sha256").hexdigest()
-
-
 def _sms_send(request, applicant, version):
-    phone = applicant.person.phone
-    if not phone:
-        return _consent_page(request, applicant, version, error=_("申请人未登记手机号码，请改用签名授权。"), status=422)
-    code = sms_code_new()
-    text = _("【%(site)s】您的代办授权验证码为%(code)s，%(minutes)d分钟内有效。代办员%(agent)s为您办理“%(item)s”。") % {
-        "site": "通办",
-        "code": code,
-        "minutes": SMS_SECONDS // 60,
-        "agent": request.user.display_name,
-        "item": version.name,
-    }
     try:
-        sms_send(phone=phone, text=text)
+        challenge = consent.consent_sms_send(agent=request.user, person=applicant.person, item_name=version.name)
     except TongbanError as error:
         return _consent_page(request, applicant, version, error=error.message, status=error.status)
-    request.session["agent_sms"] = {
-        "hash": _code_hash(code, applicant.person.pk),
-        "person_id": applicant.person.pk,
-        "phone_masked": mask("phone", phone),
-        "expires": timezone.now().timestamp() + SMS_SECONDS,
-        "attempts": 0,
-    }
-    messages.info(request, _("验证码已发送至 %(phone)s。") % {"phone": mask("phone", phone)})
+    request.session["agent_sms"] = challenge
+    messages.info(request, _("验证码已发送至 %(phone)s。") % {"phone": challenge["phone_masked"]})
     return redirect("caseswork:agent_consent")
 
 
 def _sms_confirm(request, applicant, version):
     form = forms.SmsCodeForm(request.POST)
-    sent = request.session.get("agent_sms")
     if not form.is_valid():
         return _consent_page(request, applicant, version, sms_form=form, status=422)
-    problem = _sms_problem(sent, applicant, form.cleaned_data["code"])
-    if problem:
-        request.session.modified = True
-        return _consent_page(request, applicant, version, sms_form=form, error=problem, status=422)
-    consent = {"method": "sms", "phone_masked": sent["phone_masked"], "confirmed_at": timezone.now().isoformat()}
-    return _agent_draft(request, applicant, version, consent)
-
-
-def _sms_problem(sent, applicant, code: str) -> str:
-    if not sent or sent["person_id"] != applicant.person.pk:
-        return _("请先发送验证码。")
-    if sent["expires"] < timezone.now().timestamp() or sent["attempts"] >= SMS_ATTEMPTS:
-        return _("验证码已失效，请重新发送。")
-    sent["attempts"] += 1
-    if not constant_time_compare(sent["hash"], _code_hash(code, applicant.person.pk)):
-        return _("验证码不正确，请申请人核对短信后重新念出。")
-    return ""
+    challenge = request.session.get("agent_sms")
+    try:
+        given = consent.consent_sms_confirm(challenge, person_id=applicant.person.pk, code=form.cleaned_data["code"])
+    except TongbanError as error:
+        request.session.modified = True  # the try counted
+        return _consent_page(request, applicant, version, sms_form=form, error=error.message, status=422)
+    return _agent_draft(request, applicant, version, given)
 
 
 def _signature(request, applicant, version):
@@ -722,24 +672,13 @@ def _signature(request, applicant, version):
     upload = form.cleaned_data["signature"]
     content = upload.read()
     try:
-        checked = upload_check(name=upload.name, content=content)
-        if checked.content_type not in ("image/png", "image/jpeg"):
-            raise ValidationFailed(_("签名须为PNG或JPG图片。"), code="signature_not_image")
+        given = consent.consent_signature(name=upload.name, content=content)
     except TongbanError as error:
         return _consent_page(request, applicant, version, signature_form=form, error=error.message, status=422)
-    consent = {
-        "method": "signature",
-        "sha256": checked.sha256,
-        "size": len(content),
-        "confirmed_at": timezone.now().isoformat(),
-    }
-    return _agent_draft(request, applicant, version, consent, signature=(upload.name, content))
+    return _agent_draft(request, applicant, version, given, signature=(upload.name, content))
 
 
-SIGNATURE_MATERIAL_WORDS = ("授权", "委托", "签名")
-
-
-def _agent_draft(request, applicant, version, consent: dict, signature=None):
+def _agent_draft(request, applicant, version, given: dict, signature=None):
     try:
         case = services.case_draft_start(
             actor=request.user,
@@ -747,26 +686,17 @@ def _agent_draft(request, applicant, version, consent: dict, signature=None):
             person_id=applicant.person.pk,
             legal_person_id=applicant.legal_person.pk if applicant.legal_person else None,
             channel=Case.AGENT,
-            consent=consent,
+            consent=given,
         )
         if signature is not None:
-            _signature_keep(request.user, case, *signature)
+            name, content = signature
+            consent.consent_signature_keep(actor=request.user, case=case, name=name, content=content)
     except TongbanError as error:
         return _consent_page(request, applicant, version, error=error.message, status=error.status)
     request.session.pop("agent_pending", None)
     request.session.pop("agent_sms", None)
     messages.success(request, _("已记录申请人授权，请填写申请表并上传材料。"))
     return redirect("caseswork:filing", case.pk)
-
-
-def _signature_keep(actor, case: Case, name: str, content: bytes) -> None:
-    """The signature image is kept as a file of the authorisation material when the item has
-    one; otherwise its hash in the consent is the record."""
-    material = next(
-        (m for m in selectors.case_materials(case) if any(w in m.name for w in SIGNATURE_MATERIAL_WORDS)), None
-    )
-    if material is not None:
-        services.case_file_add(actor=actor, case_id=case.pk, material_id=material.pk, name=name, content=content)
 
 
 # ---------------------------------------------------------------- filing: form, materials, submission
@@ -798,7 +728,7 @@ def _filing_page(request, case: Case, *, error=None, status: int = 200):
     posted = request.POST if error else None
     context = {
         "case": case,
-        "applicant_shown": _applicant_shown(case),
+        "applicant_shown": case.applicant_shown,
         "fields": [_field_row(spec, values.get(spec.key), posted, known) for spec in specs],
         "materials": selectors.case_materials(case),
         "window": case.channel == Case.WINDOW,
@@ -922,7 +852,7 @@ def receipt(request, case_id: int):
         return redirect("caseswork:filing", case.pk)
     context = {
         "case": case,
-        "applicant_shown": _applicant_shown(case),
+        "applicant_shown": case.applicant_shown,
         "correction": case.corrections.last(),
         "documents": _documents(case),
         "in_scope": _visible_to_staff(request.user, case),

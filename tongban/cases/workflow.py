@@ -185,7 +185,7 @@ def handling_steps(version) -> list[Step]:
         for s in version.steps.all()
         if s.post_code in HANDLING_POSTS
     ]
-    return steps or [Step(1, "审批", "approve", max(version.promised_limit_days, 1), None)]
+    return steps or [Step(1, "审批", "approve", version.promised_days, None)]
 
 
 def step_and_next(steps: list[Step], order: int) -> tuple[Step, Step | None]:

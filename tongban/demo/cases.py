@@ -681,7 +681,7 @@ def bulk_context(*, sweep_lag_days: int = 1, today: dt.date | None = None) -> Bu
                 department.name,
                 department.short_name,
                 department.uscc,
-                0 if v.promise_kind == "instant" else v.promised_limit_days,
+                v.promised_days,
                 v.for_persons,
                 v.for_legal_persons,
                 steps,

@@ -274,6 +274,33 @@ def test_answering_a_correction(client, django_capture_on_commit_callbacks):
     assert Case.objects.get(pk=case.pk).status == Case.RECEIVED
 
 
+@pytest.mark.parametrize(
+    "renewal",
+    ["none", "file_before_the_notice", "file_after_the_notice", "paper"],
+)
+def test_the_page_and_the_answer_agree_on_what_was_renewed(client, renewal):
+    case, _crew = case_in(Case.CORRECTION)
+    _files_uploaded_yesterday(case)
+    material = case.materials.first()
+    notice = case.corrections.get()
+    if renewal == "file_before_the_notice":
+        services.case_file_add(
+            actor=case.filed_by, case_id=case.pk, material_id=material.pk, name="旧.pdf", content=pdf_bytes()
+        )
+        CaseFile.objects.filter(material=material, original_name="旧.pdf").update(uploaded_at=notice.requested_at)
+    elif renewal == "file_after_the_notice":
+        services.case_file_add(
+            actor=case.filed_by, case_id=case.pk, material_id=material.pk, name="新.pdf", content=pdf_bytes()
+        )
+    elif renewal == "paper":
+        type(material).objects.filter(pk=material.pk).update(provided=type(material).PAPER)
+    client.force_login(case.filed_by)
+    shown_renewed = "已补传新文件" in client.get(f"/me/cases/{case.number}/").content.decode()
+    answer = client.post(f"/me/cases/{case.number}/correction/", {"answer": "已补交"})
+    accepted = answer.status_code == 302
+    assert shown_renewed == accepted == (renewal in ("file_after_the_notice", "paper"))
+
+
 def test_a_refused_correction_upload_is_shown_beside_the_material(client):
     case, _crew = case_in(Case.CORRECTION)
     client.force_login(case.filed_by)
