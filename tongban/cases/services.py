@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.cases import clock, permissions, results, sources, workflow
 from tongban.cases.models import (
     Case,
@@ -49,7 +50,7 @@ def _case_for_update(case_id: int, expected_revision: int | None = None) -> Case
     return case
 
 
-def _open(case: Case, act: str, actor) -> workflow.Transition:
+def _open(case: Case, act: str, actor: Actor) -> workflow.Transition:
     transition = workflow.transition_check(case, act)
     permissions.authorise(actor, case, transition)
     return transition
@@ -59,7 +60,7 @@ def _record(
     case: Case,
     *,
     act: str,
-    actor,
+    actor: Actor,
     status: str,
     fields: Iterable[str] = (),
     opinion: str = "",
@@ -108,7 +109,7 @@ def _record(
     return row
 
 
-def _history_append(case: Case, *, act: str, actor, code: int | None, opinion: str = "") -> CaseStatus:
+def _history_append(case: Case, *, act: str, actor: Actor, code: int | None, opinion: str = "") -> CaseStatus:
     office = case.office
     return CaseStatus.objects.create(
         case=case,
@@ -157,7 +158,7 @@ def _metrics_write(case: Case) -> None:
 
 def case_draft_start(
     *,
-    actor,
+    actor: Actor,
     item_id: int,
     person_id: int | None = None,
     legal_person_id: int | None = None,
@@ -182,7 +183,7 @@ def case_draft_start(
 
 
 def _draft_built(
-    actor,
+    actor: Actor,
     *,
     item_id: int,
     person_id: int | None,
@@ -248,7 +249,7 @@ def _materials_insert(case: Case, materials: list[CaseMaterial]) -> list[CaseMat
     return CaseMaterial.objects.bulk_create(materials)
 
 
-def _applicant_for(actor, *, person_id, channel, consent) -> tuple[int, str]:
+def _applicant_for(actor: Actor, *, person_id, channel, consent) -> tuple[int, str]:
     staff = accounts.staff_of(actor)
     if staff is None:
         if not actor.person_id:
@@ -267,7 +268,7 @@ def _applicant_for(actor, *, person_id, channel, consent) -> tuple[int, str]:
     raise PermissionDenied("只有综合窗口、受理或代办岗位可以代申请人填报。", code="not_front_desk")
 
 
-def _draft_for_update(*, actor, case_id: int) -> Case:
+def _draft_for_update(*, actor: Actor, case_id: int) -> Case:
     case = _case_for_update(case_id)
     if not permissions.is_applicant_side(actor, case):
         raise NotFound("未找到该办件。", code="case_not_found")
@@ -277,7 +278,9 @@ def _draft_for_update(*, actor, case_id: int) -> Case:
 
 
 @transaction.atomic
-def case_draft_save(*, actor, case_id: int, answers: dict | None = None, eligibility: dict | None = None) -> Case:
+def case_draft_save(
+    *, actor: Actor, case_id: int, answers: dict | None = None, eligibility: dict | None = None
+) -> Case:
     """Autosave: keeps whatever the applicant has typed so far (validated only at submission)."""
     case = _draft_for_update(actor=actor, case_id=case_id)
     fields = ["updated_at"]
@@ -293,7 +296,7 @@ def case_draft_save(*, actor, case_id: int, answers: dict | None = None, eligibi
 
 
 @transaction.atomic
-def case_draft_discard(*, actor, case_id: int) -> None:
+def case_draft_discard(*, actor: Actor, case_id: int) -> None:
     case = _draft_for_update(actor=actor, case_id=case_id)
     if case.status != Case.DRAFT:
         raise Conflict("只能删除未提交的草稿。", code="case_not_draft")
@@ -308,7 +311,7 @@ def _delete_stored(names: list[str]) -> None:
         default_storage.delete(name)
 
 
-def case_file_add(*, actor, case_id: int, material_id: int, name: str, content: bytes) -> CaseFile:
+def case_file_add(*, actor: Actor, case_id: int, material_id: int, name: str, content: bytes) -> CaseFile:
     """Keep an uploaded file for a material, after checking what it really is."""
     checked = upload_check(name=name, content=content)
     with transaction.atomic():
@@ -335,7 +338,7 @@ def case_file_add(*, actor, case_id: int, material_id: int, name: str, content: 
     return case_file
 
 
-def _file_stored(case: Case, material: CaseMaterial, checked: CheckedUpload, actor) -> CaseFile:
+def _file_stored(case: Case, material: CaseMaterial, checked: CheckedUpload, actor: Actor) -> CaseFile:
     """The file's row, not yet saved, with its content already in storage (named by its hash)."""
     case_file = CaseFile(
         case=case,
@@ -355,7 +358,7 @@ def _file_detail(material_name: str, case_file: CaseFile) -> dict:
     return {"material": material_name, "sha256": case_file.sha256, "size": case_file.size}
 
 
-def _require_may_upload(actor, case: Case) -> None:
+def _require_may_upload(actor: Actor, case: Case) -> None:
     if case.status in (Case.DRAFT, Case.CORRECTION) and permissions.is_applicant_side(actor, case):
         return
     if case.is_open and permissions.staff_may(actor, case, workflow.FRONT_DESK):
@@ -366,7 +369,7 @@ def _require_may_upload(actor, case: Case) -> None:
 
 
 @transaction.atomic
-def case_file_remove(*, actor, file_id: int) -> None:
+def case_file_remove(*, actor: Actor, file_id: int) -> None:
     case_file = CaseFile.objects.select_related("material").filter(pk=file_id).first()
     if case_file is None:
         raise NotFound("未找到该文件。", code="file_not_found")
@@ -385,7 +388,7 @@ def case_file_remove(*, actor, file_id: int) -> None:
 
 
 @transaction.atomic
-def case_material_mark_paper(*, actor, case_id: int, material_id: int, checked: bool = True) -> CaseMaterial:
+def case_material_mark_paper(*, actor: Actor, case_id: int, material_id: int, checked: bool = True) -> CaseMaterial:
     """A clerk at the window has checked the paper original of a material against the list."""
     case = _case_for_update(case_id)
     if not permissions.staff_may(actor, case, workflow.FRONT_DESK):
@@ -401,13 +404,13 @@ def case_material_mark_paper(*, actor, case_id: int, material_id: int, checked: 
     return material
 
 
-def case_submit(*, actor, case_id: int, expected_revision: int | None = None) -> Case:
+def case_submit(*, actor: Actor, case_id: int, expected_revision: int | None = None) -> Case:
     with transaction.atomic():
         return _submit(actor, _case_for_update(case_id, expected_revision))
 
 
 def case_submit_with_correction(
-    *, actor, case_id: int, items: list["CorrectionItem"], note: str = "", limit_days: int | None = None
+    *, actor: Actor, case_id: int, items: list["CorrectionItem"], note: str = "", limit_days: int | None = None
 ) -> "CaseCorrection":
     """At the window: receive what the walk-in applicant brought and hand them, in the same visit,
     the one-time notice of everything still missing."""
@@ -419,7 +422,7 @@ def case_submit_with_correction(
         return case_correction_request(actor=actor, case_id=case_id, items=items, note=note, limit_days=limit_days)
 
 
-def _submit(actor, case: Case, *, missing_materials_noticed: bool = False) -> Case:
+def _submit(actor: Actor, case: Case, *, missing_materials_noticed: bool = False) -> Case:
     """Submit a draft locked by this transaction."""
     if not catalog.version_is_current(case.version_id):
         raise Conflict("该事项的办事指南已更新，请重新开始申请。", code="version_outdated")
@@ -429,7 +432,7 @@ def _submit(actor, case: Case, *, missing_materials_noticed: bool = False) -> Ca
 
 
 def _submission_checked(
-    actor, case: Case, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
+    actor: Actor, case: Case, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
 ) -> list[CaseMaterial]:
     """The submission's checks, in the order the applicant is told: may submit, conditions
     confirmed, form valid, materials complete. Returns the materials that apply."""
@@ -441,7 +444,7 @@ def _submission_checked(
     return _materials_settled(case, case.answers, actor, materials=materials, missing_ok=missing_ok)
 
 
-def _submission_record(actor, case: Case, *, detail: dict | None = None) -> None:
+def _submission_record(actor: Actor, case: Case, *, detail: dict | None = None) -> None:
     case.number = _case_number(case)
     case.submitted_at = timezone.now()
     fields = ["answers", "number", "submitted_at"]
@@ -458,7 +461,7 @@ def _answers_checked(version, answers: dict) -> dict:
 
 
 def _materials_settled(
-    case: Case, answers: dict, actor, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
+    case: Case, answers: dict, actor: Actor, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
 ) -> list[CaseMaterial]:
     """Drop conditional materials that do not apply; let the platform supply what it can; every
     required material still missing is listed at once. Returns the materials that apply."""
@@ -491,7 +494,7 @@ def _materials_drop(material_ids: list[int]) -> None:
     transaction.on_commit(lambda: _delete_stored(stored))
 
 
-def _supply_from_source(case: Case, material: CaseMaterial, actor) -> str:
+def _supply_from_source(case: Case, material: CaseMaterial, actor: Actor) -> str:
     """Let the platform supply the material; returns why it could not ("" when it did, or when
     the source simply holds nothing for this applicant)."""
     resolution = sources.material_source_resolve(case=case, material=material, actor=actor)
@@ -533,7 +536,7 @@ def _case_number(case: Case) -> str:
 
 
 @transaction.atomic
-def case_accept(*, actor, case_id: int, expected_revision: int | None = None, opinion: str = "") -> Case:
+def case_accept(*, actor: Actor, case_id: int, expected_revision: int | None = None, opinion: str = "") -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "accept", actor)
     _require_materials_in_hand(case)
@@ -570,7 +573,9 @@ def _enter_step(case: Case, step: Step) -> None:
     case.queue = workflow.queue_for(Case.HANDLING, step.post)
 
 
-def case_refuse(*, actor, case_id: int, reason: str, legal_basis: str, expected_revision: int | None = None) -> Case:
+def case_refuse(
+    *, actor: Actor, case_id: int, reason: str, legal_basis: str, expected_revision: int | None = None
+) -> Case:
     return _end_on_legal_grounds(
         actor=actor,
         case_id=case_id,
@@ -585,7 +590,7 @@ def case_refuse(*, actor, case_id: int, reason: str, legal_basis: str, expected_
 
 @transaction.atomic
 def _end_on_legal_grounds(
-    *, actor, case_id: int, act: str, status: str, reason: str, legal_basis: str, expected_revision, missing: str
+    *, actor: Actor, case_id: int, act: str, status: str, reason: str, legal_basis: str, expected_revision, missing: str
 ) -> Case:
     """不予受理 and 撤销 end a case only with a reason and its legal basis, both on the record."""
     if not reason.strip() or not legal_basis.strip():
@@ -617,7 +622,7 @@ class CorrectionItem:
 @transaction.atomic
 def case_correction_request(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     items: list[CorrectionItem],
     note: str = "",
@@ -698,7 +703,7 @@ CLOCK_FIELDS = ("paused_days", "paused_since", "due_date", "warn_on", "clock", "
 
 @transaction.atomic
 def case_correction_answer(
-    *, actor, case_id: int, answer: str = "", answers: dict | None = None, expected_revision: int | None = None
+    *, actor: Actor, case_id: int, answer: str = "", answers: dict | None = None, expected_revision: int | None = None
 ) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "answer_correction", actor)
@@ -769,7 +774,7 @@ def case_correction_expire(*, case_id: int) -> Case:
 
 
 @transaction.atomic
-def case_claim(*, actor, case_id: int) -> Case:
+def case_claim(*, actor: Actor, case_id: int) -> Case:
     case = _case_for_update(case_id)
     if not case.is_open or not permissions.staff_may(actor, case, _posts_for_queue(case)):
         raise PermissionDenied("您没有办理该办件当前环节的岗位权限。", code="case_not_your_step")
@@ -782,7 +787,7 @@ def case_claim(*, actor, case_id: int) -> Case:
 
 
 @transaction.atomic
-def case_release(*, actor, case_id: int) -> Case:
+def case_release(*, actor: Actor, case_id: int) -> Case:
     case = _case_for_update(case_id)
     if case.claimed_by_id != actor.pk:
         raise Conflict("只有认领人可以释放该办件。", code="case_not_claimed_by_you")
@@ -802,7 +807,7 @@ def _current_and_next(case: Case) -> tuple[Step, Step | None]:
 
 
 @transaction.atomic
-def case_step_approve(*, actor, case_id: int, opinion: str = "", expected_revision: int | None = None) -> Case:
+def case_step_approve(*, actor: Actor, case_id: int, opinion: str = "", expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "approve_step", actor)
     current, following = _current_and_next(case)
@@ -825,7 +830,9 @@ def case_step_approve(*, actor, case_id: int, opinion: str = "", expected_revisi
 
 
 @transaction.atomic
-def case_step_return(*, actor, case_id: int, to_step: int, reason: str, expected_revision: int | None = None) -> Case:
+def case_step_return(
+    *, actor: Actor, case_id: int, to_step: int, reason: str, expected_revision: int | None = None
+) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "return_step", actor)
     if not reason.strip():
@@ -849,7 +856,7 @@ def case_step_return(*, actor, case_id: int, to_step: int, reason: str, expected
 
 @transaction.atomic
 def case_special_start(
-    *, actor, case_id: int, kind: str, note: str = "", limit_days: int | None = None, expected_revision=None
+    *, actor: Actor, case_id: int, kind: str, note: str = "", limit_days: int | None = None, expected_revision=None
 ) -> CaseSpecialProcedure:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "start_special", actor)
@@ -877,7 +884,7 @@ def case_special_start(
 
 
 @transaction.atomic
-def case_special_end(*, actor, case_id: int, result: str, expected_revision: int | None = None) -> Case:
+def case_special_end(*, actor: Actor, case_id: int, result: str, expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "end_special", actor)
     if not result.strip():
@@ -905,7 +912,7 @@ def case_special_end(*, actor, case_id: int, result: str, expected_revision: int
 @transaction.atomic
 def case_decide(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     decision: str,
     opinion: str,
@@ -948,7 +955,7 @@ def case_decide(
 @transaction.atomic
 def case_result_issue(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     reference: str = "",
     result_data: dict | None = None,
@@ -982,7 +989,7 @@ def case_result_issue(
 @transaction.atomic
 def case_deliver(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     method: str,
     carrier: str = "",
@@ -1011,7 +1018,7 @@ def case_deliver(
 
 
 @transaction.atomic
-def case_owed_receive(*, actor, case_id: int, note: str = "", expected_revision: int | None = None) -> Case:
+def case_owed_receive(*, actor: Actor, case_id: int, note: str = "", expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "receive_owed", actor)
     if not case.owed_material:
@@ -1047,7 +1054,7 @@ def case_owed_expire(*, case_id: int) -> Case:
 
 
 @transaction.atomic
-def case_withdraw(*, actor, case_id: int, reason: str = "", expected_revision: int | None = None) -> Case:
+def case_withdraw(*, actor: Actor, case_id: int, reason: str = "", expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "withdraw", actor)
     accepted = case.accepted_on is not None
@@ -1062,7 +1069,9 @@ def case_withdraw(*, actor, case_id: int, reason: str = "", expected_revision: i
     return case
 
 
-def case_revoke(*, actor, case_id: int, legal_basis: str, reason: str, expected_revision: int | None = None) -> Case:
+def case_revoke(
+    *, actor: Actor, case_id: int, legal_basis: str, reason: str, expected_revision: int | None = None
+) -> Case:
     return _end_on_legal_grounds(
         actor=actor,
         case_id=case_id,
@@ -1084,7 +1093,7 @@ class BulkOutcome:
     refused: list[tuple[str, str]] = field(default_factory=list)
 
 
-def case_bulk_accept(*, actor, case_ids: list[int]) -> BulkOutcome:
+def case_bulk_accept(*, actor: Actor, case_ids: list[int]) -> BulkOutcome:
     """Accept many simple cases at once; each in its own transaction, refusals reported per case."""
     outcome = BulkOutcome()
     for case_id in case_ids:
@@ -1108,7 +1117,7 @@ class Upload:
 
 def case_apply(
     *,
-    actor,
+    actor: Actor,
     item_id: int,
     answers: dict,
     uploads: list[Upload] = (),
@@ -1149,7 +1158,11 @@ def case_apply(
 
 
 def _files_matched(
-    case: Case, materials: list[CaseMaterial], checked: list[tuple[Upload, CheckedUpload]], actor, stored: list[str]
+    case: Case,
+    materials: list[CaseMaterial],
+    checked: list[tuple[Upload, CheckedUpload]],
+    actor: Actor,
+    stored: list[str],
 ) -> list[CaseFile]:
     """Each upload stored and matched to its material by standard code (a new case's materials
     have no ids yet), which it provides; the rows are not yet saved."""

@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from tongban.core import context
+from tongban.core.actors import BaseActor
 from tongban.core.audit_checkpoints import (
     Checkpoint,
     WitnessUnavailable,
@@ -44,7 +45,7 @@ def audit_record(
     object_id: str = "",
     outcome: str = "success",
     detail: dict | None = None,
-    actor=None,
+    actor: BaseActor = None,
     acting_for: str = "",
     region_code: str = "",
 ) -> AuditEntry:
