@@ -29,12 +29,12 @@ from tongban.core.audit import audit_record
 from tongban.core.calendar import calendar_cache_clear
 from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tongban.core.events import event_record
-from tongban.core.models import CalendarDay, CalendarYear
+from tongban.core.models import CalendarDay, CalendarYear, char_max_length
 
 CALENDAR_CHANGED = "calendar.changed"
 KINDS = {CalendarDay.HOLIDAY, CalendarDay.WORKDAY}
-NAME_MAX = CalendarDay._meta.get_field("name").max_length
-SOURCE_MAX = CalendarYear._meta.get_field("source").max_length
+NAME_MAX = char_max_length(CalendarDay, "name")
+SOURCE_MAX = char_max_length(CalendarYear, "source")
 WEEKDAYS = "一二三四五六日"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -186,7 +186,7 @@ def _parse(lines: Iterable[str]) -> tuple[list[CalendarDay], list[ImportLineErro
         row, reason = _parse_line(text, seen)
         if reason:
             errors.append(ImportLineError(line_no, text, reason))
-        else:
+        elif row is not None:  # no reason: the row
             seen[row.date] = line_no
             days.append(row)
     return days, errors
@@ -218,7 +218,7 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
-def _day_detail(row: CalendarDay | None) -> dict | None:
+def _day_detail(row: CalendarDay | None) -> dict[str, str] | None:
     return None if row is None else {"kind": row.kind, "name": row.name}
 
 
