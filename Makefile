@@ -20,6 +20,7 @@ lint: bootstrap
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/lint-imports
+	$(VENV)/mypy tongban
 	DJANGO_SETTINGS_MODULE=tongban.config.test_settings $(MANAGE) makemigrations --check --dry-run
 
 format: bootstrap

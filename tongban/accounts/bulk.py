@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tongban.accounts.models import LegalPerson, Mandate, Person, User
+from tongban.accounts.types import Actor
 from tongban.core.audit import audit_record
 from tongban.core.field_crypto import EncryptedField
 
@@ -53,7 +54,7 @@ MANDATE_FIELDS = ("person_id", "legal_person_id", "role", "status", "requested_a
 
 @transaction.atomic
 def person_bulk_create(
-    rows: Iterable[PersonRow], *, batch_size: int = 10_000, progress: Progress | None = None, actor=None
+    rows: Iterable[PersonRow], *, batch_size: int = 10_000, progress: Progress | None = None, actor: Actor = None
 ) -> int:
     """Load natural persons into the population base; returns how many. No per-row validation:
     see the module docstring."""
@@ -65,7 +66,7 @@ def person_bulk_create(
 
 @transaction.atomic
 def legal_person_bulk_create(
-    rows: Iterable[LegalPersonRow], *, batch_size: int = 10_000, progress: Progress | None = None, actor=None
+    rows: Iterable[LegalPersonRow], *, batch_size: int = 10_000, progress: Progress | None = None, actor: Actor = None
 ) -> int:
     """Load legal persons into the legal-entity base, each with its legal representative's active
     REPRESENTATIVE mandate; returns how many legal persons. No per-row validation."""
@@ -188,7 +189,7 @@ def _rows_bulk_create(
 
 
 @transaction.atomic
-def user_password_set_bulk(*, user_ids: Iterable[int], password: str, actor=None) -> int:
+def user_password_set_bulk(*, user_ids: Iterable[int], password: str, actor: Actor = None) -> int:
     """Give seeded accounts one demo password, hashed with MD5. PBKDF2 costs about half a second per
     account on the demo machine; settings list MD5 only to verify these hashes, and Django re-hashes
     with the preferred hasher at the first successful log-in."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from tongban.accounts.types import Actor
 from tongban.core.counters import counter_add, counter_sub
 from tongban.core.errors import Throttled, ValidationFailed
 from tongban.core.events import event_record
@@ -43,7 +44,7 @@ def reveal_choices() -> list[tuple[str, str]]:
     return objects + [(f"{PURPOSE}:{code}", label) for code, label in settings.TONGBAN_REVEAL_PURPOSES.items()]
 
 
-def reveal_grounds(*, actor, person, basis: str, reference: str, note: str) -> dict:
+def reveal_grounds(*, actor: Actor, person, basis: str, reference: str, note: str) -> dict:
     """The grounds as the audit entry records them, or ValidationFailed saying what is missing."""
     reference, note = reference.strip(), note.strip()
     if basis == PURPOSE:
@@ -72,7 +73,7 @@ def reveal_grounds(*, actor, person, basis: str, reference: str, note: str) -> d
     return {"basis": basis, "reference": reference, "object": described, "note": note}
 
 
-def reveal_count(actor, *, department_id: int, region_code: str) -> None:
+def reveal_count(actor: Actor, *, department_id: int, region_code: str) -> None:
     """Count one reveal against the viewer's hourly limit (refused past it), and alert supervision
     the moment a burst reaches its threshold."""
     now = int(timezone.now().timestamp())

@@ -5,6 +5,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from tongban.accounts.models import LegalPerson, Mandate, Person, Post, Staff, User
+from tongban.accounts.types import Actor
 from tongban.core.errors import NotFound
 from tongban.core.identifiers import ascii_fold, region_prefix
 from tongban.core.scope import NOTHING, DataScope
@@ -70,7 +71,7 @@ def persons_in_scope(scope: DataScope) -> QuerySet[Person]:
     return Person.objects.filter(region__code__startswith=scope.region_prefix)
 
 
-def person_search(*, actor, query: str = "", page: int = 1) -> Page:
+def person_search(*, actor: Actor, query: str = "", page: int = 1) -> Page:
     """Persons in the actor's scope, newest first, filtered by name, full ID number or phone."""
     persons = persons_in_scope(staff_scope(actor)).select_related("region")
     query = query.strip()
@@ -89,7 +90,7 @@ def _person_query(query: str) -> Q:
     return Q(real_name__startswith=query)
 
 
-def person_get(*, actor, person_id: int) -> Person:
+def person_get(*, actor: Actor, person_id: int) -> Person:
     person = persons_in_scope(staff_scope(actor)).select_related("region").filter(pk=person_id).first()
     if person is None:
         raise NotFound("未找到该自然人，或其不在您的数据范围内。", code="person_not_found")
@@ -100,7 +101,7 @@ def legal_persons_in_scope(scope: DataScope) -> QuerySet[LegalPerson]:
     return LegalPerson.objects.filter(region__code__startswith=scope.region_prefix)
 
 
-def legal_person_search(*, actor, query: str = "", page: int = 1) -> Page:
+def legal_person_search(*, actor: Actor, query: str = "", page: int = 1) -> Page:
     legal_persons = legal_persons_in_scope(staff_scope(actor))
     query = query.strip().upper()
     if query:

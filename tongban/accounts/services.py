@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tongban.accounts import reveal, roles, selectors
 from tongban.accounts.models import LegalPerson, Mandate, Person, Post, Staff, User
+from tongban.accounts.types import Actor
 from tongban.core.audit import audit_record
 from tongban.core.deployment import in_production
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, TongbanError, ValidationFailed
@@ -304,7 +305,7 @@ def person_reveal(*, actor: User, person_id: int, field: str, basis: str, refere
 
 
 @transaction.atomic
-def user_rename(*, user: User, username: str, actor=None) -> User:
+def user_rename(*, user: User, username: str, actor: Actor = None) -> User:
     """Give a registered citizen account a memorable user name (the demo log-ins)."""
     if User.objects.filter(username=username).exclude(pk=user.pk).exists():
         raise Conflict(f"用户名“{username}”已被使用。", code="username_taken", field="username")

@@ -20,6 +20,7 @@ from ninja.security import django_auth
 from pydantic import ValidationError as PydanticValidationError
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.cases import clock, selectors, services, workflow
 from tongban.cases.models import Case
 from tongban.cases.uploads import stored_file_response, upload_read
@@ -309,11 +310,11 @@ class ClaimIn(Schema):
 # ---------------------------------------------------------------- helpers
 
 
-def _is_staff(actor) -> bool:
+def _is_staff(actor: Actor) -> bool:
     return accounts.staff_of(actor) is not None
 
 
-def _case_for(actor, number: str) -> Case:
+def _case_for(actor: Actor, number: str) -> Case:
     """The case by its number, as the caller may see it: staff within their scope, applicants their own."""
     if _is_staff(actor):
         return selectors.case_by_number_for_staff(actor=actor, number=number)
@@ -389,7 +390,7 @@ def _materials(case: Case) -> list[dict]:
     ]
 
 
-def _acts(actor, case: Case) -> list[str]:
+def _acts(actor: Actor, case: Case) -> list[str]:
     acts = selectors.acts_allowed(actor=actor, case=case)
     if selectors.release_offered(actor=actor, case=case):
         acts.append("release")
@@ -419,7 +420,7 @@ def _summary(case: Case) -> dict:
     }
 
 
-def _detail(actor, case: Case) -> dict:
+def _detail(actor: Actor, case: Case) -> dict:
     return {
         **_summary(case),
         "department": case.department.name,

@@ -21,6 +21,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tongban.accounts.types import Actor
 from tongban.cases import clock, workflow
 from tongban.cases.models import (
     Case,
@@ -214,7 +215,7 @@ def case_bulk_create(
     batch_size: int = 20_000,
     progress: Progress | None = None,
     defer_indexes: bool = False,
-    actor=None,
+    actor: Actor = None,
 ) -> int:
     """Load synthetic cases with their history, correction notices, special procedures and
     metrics; returns how many cases. No per-row validation: see the module docstring.
@@ -404,7 +405,7 @@ class Timeline:
 
 
 @transaction.atomic
-def case_timelines_backdate(timelines: Sequence[Timeline], *, actor=None) -> int:
+def case_timelines_backdate(timelines: Sequence[Timeline], *, actor: Actor = None) -> int:
     """Move demo cases back in time: the history rows get their moments and every date the
     services stamped (submission, acceptance, decision, correction and special-procedure days,
     uploads, metrics) follows from them; the promised, warning and step due dates are recomputed

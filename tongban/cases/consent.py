@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from tongban.accounts.types import Actor
 from tongban.cases import selectors, services
 from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.uploads import upload_check
@@ -91,7 +92,7 @@ def signature_material(case: Case) -> CaseMaterial | None:
     )
 
 
-def consent_signature_keep(*, actor, case: Case, name: str, content: bytes) -> None:
+def consent_signature_keep(*, actor: Actor, case: Case, name: str, content: bytes) -> None:
     """Keep the signature image as a file of the authorisation material when the item has one;
     otherwise the digest in the consent is the record."""
     material = signature_material(case)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+from tongban.accounts.types import Actor
 from tongban.cases import clock
 from tongban.cases.models import Case, CaseCorrection, CaseSpecialProcedure, CaseStatus, DeadlineRecomputation
 from tongban.cases.workflow import handling_steps
@@ -42,7 +43,9 @@ LOADED = ["number", "region_code", "item_name", "person_id", "filed_by_id", "cha
 LOADED += ["accepted_on", "promised_days"]
 
 
-def deadline_recomputation_start(*, years: list[int], event_id: int | None = None, actor=None) -> DeadlineRecomputation:
+def deadline_recomputation_start(
+    *, years: list[int], event_id: int | None = None, actor: Actor = None
+) -> DeadlineRecomputation:
     """The job for this change (the existing one when the event comes again), started after commit."""
     years = sorted(set(years))
     if event_id is None:  # started by hand (`tongban cases recompute --year`)

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from tongban.accounts.types import Actor
 from tongban.cases import clock, selectors
 from tongban.cases.models import Case, CaseStatus
 from tongban.catalog import selectors as catalog
@@ -347,7 +348,7 @@ def document_filename(case: Case, kind: str) -> str:
 # ---------------------------------------------------------------- download
 
 
-def case_document_download(*, actor, case_id: int, kind: str) -> Document:
+def case_document_download(*, actor: Actor, case_id: int, kind: str) -> Document:
     """One document of a case for someone entitled to see it, recorded in the audit chain."""
     case = selectors.case_for_reader(actor=actor, case_id=case_id)
     content = document_render(case, kind)

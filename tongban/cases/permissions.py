@@ -5,13 +5,14 @@ their data scope. One place for the rule; services enforce it, pages ask it whic
 from collections.abc import Iterable
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.cases import workflow
 from tongban.cases.models import Case
 from tongban.core.errors import Conflict, NotFound, PermissionDenied
 from tongban.core.workflow import Transition
 
 
-def is_applicant_side(actor, case: Case) -> bool:
+def is_applicant_side(actor: Actor, case: Case) -> bool:
     if actor is None or not actor.is_authenticated:
         return False
     if actor.pk == case.filed_by_id or (actor.person_id and actor.person_id == case.person_id):
@@ -21,14 +22,14 @@ def is_applicant_side(actor, case: Case) -> bool:
     )
 
 
-def staff_may(actor, case: Case, posts: Iterable[str]) -> bool:
+def staff_may(actor: Actor, case: Case, posts: Iterable[str]) -> bool:
     staff = accounts.staff_of(actor)
     if staff is None or not accounts.staff_scope(actor).covers_department(case.office_id, case.region_code):
         return False
     return any(accounts.staff_has_post(actor, post) for post in posts)
 
 
-def authorise(actor, case: Case, transition: Transition) -> None:
+def authorise(actor: Actor, case: Case, transition: Transition) -> None:
     if transition.actor == workflow.SYSTEM:
         if actor is not None:
             raise PermissionDenied("该操作由系统按期限自动执行。", code="case_system_only")

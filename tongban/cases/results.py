@@ -8,6 +8,8 @@ with its message. Items with no producer get a document numbered by the case.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tongban.accounts.types import Actor
+
 # (*, case, version, actor, data) -> the result's reference, or None; `data` is what the issuing
 # officer entered or confirmed for the result (a licence's fields the application did not carry).
 Producer = Callable[..., str | None]
@@ -42,6 +44,6 @@ def result_fields(*, case, version) -> list[ResultField]:
     return reader(case=case, version=version) if reader else []
 
 
-def result_produce(*, case, version, actor, data: dict | None = None) -> str | None:
+def result_produce(*, case, version, actor: Actor, data: dict | None = None) -> str | None:
     producer = _producers.get(version.result_type)
     return producer(case=case, version=version, actor=actor, data=data or {}) if producer else None

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.cases import permissions, workflow
 from tongban.cases.models import Case, CaseFile, CaseMaterial, CaseStatus, DeadlineRecomputation
 from tongban.catalog import selectors as catalog
@@ -60,7 +61,7 @@ def _staff_queue_base(scope: DataScope, queue: str) -> QuerySet[Case]:
     return Case.objects.filter(where)
 
 
-def queues_for(actor) -> list[dict]:
+def queues_for(actor: Actor) -> list[dict]:
     """The queues with their counts (capped at COUNT_CAP: "1000+"), the actor's own posts first."""
     scope = accounts.staff_scope(actor)
     rows = []
@@ -101,7 +102,7 @@ class QueueQuery:
     page: int | str = 1
 
 
-def queue_page(*, actor, query: QueueQuery) -> Page:
+def queue_page(*, actor: Actor, query: QueueQuery) -> Page:
     """One page of a queue: search by case number, applicant (name or full ID number / USCC) or
     item; filters; earliest due first."""
     if query.queue not in QUEUES:
@@ -128,13 +129,13 @@ def _searched(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
     return cases.filter(Q(applicant_name__startswith=text) | Q(item_name__contains=text))
 
 
-def case_search(*, actor, text: str, page: int | str = 1) -> Page:
+def case_search(*, actor: Actor, text: str, page: int | str = 1) -> Page:
     """Every case in the actor's scope (open or ended) matching the text, newest first."""
     cases = _searched(Case.objects.filter(_in_scope(accounts.staff_scope(actor))).exclude(status=Case.DRAFT), text)
     return Paginator(cases.order_by("-submitted_at", "-id"), PAGE_SIZE).get_page(page)
 
 
-def case_for_staff(*, actor, case_id: int) -> Case:
+def case_for_staff(*, actor: Actor, case_id: int) -> Case:
     case = (
         Case.objects.filter(_in_scope(accounts.staff_scope(actor)))
         .exclude(status=Case.DRAFT)
@@ -147,14 +148,14 @@ def case_for_staff(*, actor, case_id: int) -> Case:
     return case
 
 
-def case_by_number_for_staff(*, actor, number: str) -> Case:
+def case_by_number_for_staff(*, actor: Actor, number: str) -> Case:
     found = Case.objects.filter(number=number.strip()).values_list("pk", flat=True).first()
     if found is None:
         raise NotFound("未找到该办件，或它不在您的数据范围内。", code="case_not_found")
     return case_for_staff(actor=actor, case_id=found)
 
 
-def case_concerning_person(*, actor, person_id: int, reference: str) -> str | None:
+def case_concerning_person(*, actor: Actor, person_id: int, reference: str) -> str | None:
     """Grounds to reveal a person's full data (accounts.reveal): the case of that number in the
     actor's scope whose applicant is the person or an enterprise the person represents, described."""
     case = (
@@ -167,7 +168,7 @@ def case_concerning_person(*, actor, person_id: int, reference: str) -> str | No
     return None if case is None else f"办件 {case[0]}（{case[1]}）"
 
 
-def case_numbers_for_staff(*, actor, numbers: list[str]) -> set[str]:
+def case_numbers_for_staff(*, actor: Actor, numbers: list[str]) -> set[str]:
     """Which of these numbers name cases in the actor's scope (as case_by_number_for_staff would
     find them), in one query: for lists that check many numbers at once."""
     wanted = {number.strip() for number in numbers if number and number.strip()}
@@ -177,7 +178,7 @@ def case_numbers_for_staff(*, actor, numbers: list[str]) -> set[str]:
     return set(cases.values_list("number", flat=True))
 
 
-def _applicant_cases(actor) -> QuerySet[Case]:
+def _applicant_cases(actor: Actor) -> QuerySet[Case]:
     where = Q(filed_by=actor)
     if actor.person_id:
         where |= Q(person_id=actor.person_id, legal_person__isnull=True)
@@ -187,7 +188,7 @@ def _applicant_cases(actor) -> QuerySet[Case]:
     return Case.objects.filter(where)
 
 
-def cases_of_applicant(*, actor, status: str = "", page: int | str = 1, drafts: bool = False) -> Page:
+def cases_of_applicant(*, actor: Actor, status: str = "", page: int | str = 1, drafts: bool = False) -> Page:
     cases = _applicant_cases(actor)
     cases = cases.filter(status=Case.DRAFT) if drafts else cases.exclude(status=Case.DRAFT)
     if status == "open":
@@ -197,7 +198,7 @@ def cases_of_applicant(*, actor, status: str = "", page: int | str = 1, drafts: 
     return Paginator(cases.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(page)
 
 
-def case_for_applicant(*, actor, number: str = "", case_id: int | None = None) -> Case:
+def case_for_applicant(*, actor: Actor, number: str = "", case_id: int | None = None) -> Case:
     cases = _applicant_cases(actor).select_related("person", "legal_person", "department", "office")
     case = cases.filter(pk=case_id).first() if case_id else cases.filter(number=number).first()
     if case is None:
@@ -205,7 +206,7 @@ def case_for_applicant(*, actor, number: str = "", case_id: int | None = None) -
     return case
 
 
-def draft_to_resume(*, actor, version_id: int, legal_person_id: int | None) -> Case | None:
+def draft_to_resume(*, actor: Actor, version_id: int, legal_person_id: int | None) -> Case | None:
     """The user's own unsubmitted draft of this guide version for the same applicant identity."""
     drafts = Case.objects.filter(filed_by=actor, status=Case.DRAFT, version_id=version_id)
     return drafts.filter(legal_person_id=legal_person_id).order_by("-updated_at", "-id").first()
@@ -219,7 +220,7 @@ def case_materials(case: Case):
     return case.materials.prefetch_related("files").order_by("order", "id")
 
 
-def case_for_reader(*, actor, case_id: int) -> Case:
+def case_for_reader(*, actor: Actor, case_id: int) -> Case:
     """A submitted case for its applicant side, or for staff whose scope holds it; anyone else:
     not found (pages, documents and file downloads all ask here)."""
     case = (
@@ -235,7 +236,7 @@ def case_for_reader(*, actor, case_id: int) -> Case:
     raise NotFound("未找到该办件。", code="case_not_found")
 
 
-def case_file_for(*, actor, file_id: int) -> CaseFile:
+def case_file_for(*, actor: Actor, file_id: int) -> CaseFile:
     """A material file, for whoever may read its case (a draft's files: the applicant side only)."""
     case_file = CaseFile.objects.select_related("case").filter(pk=file_id).first()
     if case_file is None:
@@ -256,7 +257,7 @@ def case_public(number: str) -> Case:
     return case
 
 
-def acts_allowed(*, actor, case: Case) -> list[str]:
+def acts_allowed(*, actor: Actor, case: Case) -> list[str]:
     """The acts this person may do on the case now (the buttons a page shows)."""
     flow = workflow.WORKFLOW
     allowed = [act for act in flow.acts_from(case.status) if _may(actor, case, flow.check(case.status, act))]
@@ -265,7 +266,7 @@ def acts_allowed(*, actor, case: Case) -> list[str]:
     return allowed
 
 
-def claim_offered(*, actor, case: Case) -> bool:
+def claim_offered(*, actor: Actor, case: Case) -> bool:
     """Whether to offer this person to claim the case: it is open, nobody holds it, and they hold
     a post that may claim it where it waits (the rule services.case_claim enforces)."""
     if not case.is_open or case.claimed_by_id:
@@ -273,7 +274,7 @@ def claim_offered(*, actor, case: Case) -> bool:
     return permissions.staff_may(actor, case, workflow.claiming_posts(case))
 
 
-def release_offered(*, actor, case: Case) -> bool:
+def release_offered(*, actor: Actor, case: Case) -> bool:
     return actor is not None and case.claimed_by_id == actor.pk
 
 
@@ -288,7 +289,7 @@ def _out_of_step(case: Case) -> set[str]:
     return hidden
 
 
-def _may(actor, case: Case, transition: Transition) -> bool:
+def _may(actor: Actor, case: Case, transition: Transition) -> bool:
     try:
         permissions.authorise(actor, case, transition)
     except TongbanError:

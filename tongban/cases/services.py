@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.cases import clock, permissions, results, sources, workflow
 from tongban.cases.models import (
     Case,
@@ -47,7 +48,7 @@ def _case_for_update(case_id: int, expected_revision: int | None = None) -> Case
     return case
 
 
-def _open(case: Case, act: str, actor) -> Transition:
+def _open(case: Case, act: str, actor: Actor) -> Transition:
     transition = workflow.WORKFLOW.check(case.status, act)
     permissions.authorise(actor, case, transition)
     return transition
@@ -57,7 +58,7 @@ def _record(
     case: Case,
     *,
     act: str,
-    actor,
+    actor: Actor,
     status: str,
     fields: Iterable[str] = (),
     opinion: str = "",
@@ -106,7 +107,7 @@ def _record(
     return row
 
 
-def _history_append(case: Case, *, act: str, actor, code: int | None, opinion: str = "") -> CaseStatus:
+def _history_append(case: Case, *, act: str, actor: Actor, code: int | None, opinion: str = "") -> CaseStatus:
     office = case.office
     return CaseStatus.objects.create(
         case=case,
@@ -155,7 +156,7 @@ def _metrics_write(case: Case) -> None:
 
 def case_draft_start(
     *,
-    actor,
+    actor: Actor,
     item_id: int,
     person_id: int | None = None,
     legal_person_id: int | None = None,
@@ -180,7 +181,7 @@ def case_draft_start(
 
 
 def _draft_built(
-    actor,
+    actor: Actor,
     *,
     item_id: int,
     person_id: int | None,
@@ -246,7 +247,7 @@ def _materials_insert(case: Case, materials: list[CaseMaterial]) -> list[CaseMat
     return CaseMaterial.objects.bulk_create(materials)
 
 
-def _applicant_for(actor, *, person_id, channel, consent) -> tuple[int, str]:
+def _applicant_for(actor: Actor, *, person_id, channel, consent) -> tuple[int, str]:
     staff = accounts.staff_of(actor)
     if staff is None:
         if not actor.person_id:
@@ -265,7 +266,7 @@ def _applicant_for(actor, *, person_id, channel, consent) -> tuple[int, str]:
     raise PermissionDenied("只有综合窗口、受理或代办岗位可以代申请人填报。", code="not_front_desk")
 
 
-def _draft_for_update(*, actor, case_id: int) -> Case:
+def _draft_for_update(*, actor: Actor, case_id: int) -> Case:
     case = _case_for_update(case_id)
     if not permissions.is_applicant_side(actor, case):
         raise NotFound("未找到该办件。", code="case_not_found")
@@ -275,7 +276,9 @@ def _draft_for_update(*, actor, case_id: int) -> Case:
 
 
 @transaction.atomic
-def case_draft_save(*, actor, case_id: int, answers: dict | None = None, eligibility: dict | None = None) -> Case:
+def case_draft_save(
+    *, actor: Actor, case_id: int, answers: dict | None = None, eligibility: dict | None = None
+) -> Case:
     """Autosave: keeps whatever the applicant has typed so far (validated only at submission)."""
     case = _draft_for_update(actor=actor, case_id=case_id)
     fields = ["updated_at"]
@@ -291,7 +294,7 @@ def case_draft_save(*, actor, case_id: int, answers: dict | None = None, eligibi
 
 
 @transaction.atomic
-def case_draft_discard(*, actor, case_id: int) -> None:
+def case_draft_discard(*, actor: Actor, case_id: int) -> None:
     case = _draft_for_update(actor=actor, case_id=case_id)
     if case.status != Case.DRAFT:
         raise Conflict("只能删除未提交的草稿。", code="case_not_draft")
@@ -306,7 +309,7 @@ def _delete_stored(names: list[str]) -> None:
         default_storage.delete(name)
 
 
-def case_file_add(*, actor, case_id: int, material_id: int, name: str, content: bytes) -> CaseFile:
+def case_file_add(*, actor: Actor, case_id: int, material_id: int, name: str, content: bytes) -> CaseFile:
     """Keep an uploaded file for a material, after checking what it really is."""
     checked = upload_check(name=name, content=content)
     with transaction.atomic():
@@ -333,7 +336,7 @@ def case_file_add(*, actor, case_id: int, material_id: int, name: str, content: 
     return case_file
 
 
-def _file_stored(case: Case, material: CaseMaterial, checked: CheckedUpload, actor) -> CaseFile:
+def _file_stored(case: Case, material: CaseMaterial, checked: CheckedUpload, actor: Actor) -> CaseFile:
     """The file's row, not yet saved, with its content already in storage (named by its hash)."""
     case_file = CaseFile(
         case=case,
@@ -353,7 +356,7 @@ def _file_detail(material_name: str, case_file: CaseFile) -> dict:
     return {"material": material_name, "sha256": case_file.sha256, "size": case_file.size}
 
 
-def _require_may_upload(actor, case: Case) -> None:
+def _require_may_upload(actor: Actor, case: Case) -> None:
     if case.status in (Case.DRAFT, Case.CORRECTION) and permissions.is_applicant_side(actor, case):
         return
     if case.is_open and permissions.staff_may(actor, case, workflow.FRONT_DESK):
@@ -364,7 +367,7 @@ def _require_may_upload(actor, case: Case) -> None:
 
 
 @transaction.atomic
-def case_file_remove(*, actor, file_id: int) -> None:
+def case_file_remove(*, actor: Actor, file_id: int) -> None:
     case_file = CaseFile.objects.select_related("material").filter(pk=file_id).first()
     if case_file is None:
         raise NotFound("未找到该文件。", code="file_not_found")
@@ -383,7 +386,7 @@ def case_file_remove(*, actor, file_id: int) -> None:
 
 
 @transaction.atomic
-def case_material_mark_paper(*, actor, case_id: int, material_id: int, checked: bool = True) -> CaseMaterial:
+def case_material_mark_paper(*, actor: Actor, case_id: int, material_id: int, checked: bool = True) -> CaseMaterial:
     """A clerk at the window has checked the paper original of a material against the list."""
     case = _case_for_update(case_id)
     if not permissions.staff_may(actor, case, workflow.FRONT_DESK):
@@ -399,13 +402,13 @@ def case_material_mark_paper(*, actor, case_id: int, material_id: int, checked: 
     return material
 
 
-def case_submit(*, actor, case_id: int, expected_revision: int | None = None) -> Case:
+def case_submit(*, actor: Actor, case_id: int, expected_revision: int | None = None) -> Case:
     with transaction.atomic():
         return _submit(actor, _case_for_update(case_id, expected_revision))
 
 
 def case_submit_with_correction(
-    *, actor, case_id: int, items: list["CorrectionItem"], note: str = "", limit_days: int | None = None
+    *, actor: Actor, case_id: int, items: list["CorrectionItem"], note: str = "", limit_days: int | None = None
 ) -> "CaseCorrection":
     """At the window: receive what the walk-in applicant brought and hand them, in the same visit,
     the one-time notice of everything still missing."""
@@ -417,7 +420,7 @@ def case_submit_with_correction(
         return case_correction_request(actor=actor, case_id=case_id, items=items, note=note, limit_days=limit_days)
 
 
-def _submit(actor, case: Case, *, missing_materials_noticed: bool = False) -> Case:
+def _submit(actor: Actor, case: Case, *, missing_materials_noticed: bool = False) -> Case:
     """Submit a draft locked by this transaction."""
     if not catalog.version_is_current(case.version_id):
         raise Conflict("该事项的办事指南已更新，请重新开始申请。", code="version_outdated")
@@ -427,7 +430,7 @@ def _submit(actor, case: Case, *, missing_materials_noticed: bool = False) -> Ca
 
 
 def _submission_checked(
-    actor, case: Case, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
+    actor: Actor, case: Case, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
 ) -> list[CaseMaterial]:
     """The submission's checks, in the order the applicant is told: may submit, conditions
     confirmed, form valid, materials complete. Returns the materials that apply."""
@@ -439,7 +442,7 @@ def _submission_checked(
     return _materials_settled(case, case.answers, actor, materials=materials, missing_ok=missing_ok)
 
 
-def _submission_record(actor, case: Case, *, detail: dict | None = None) -> None:
+def _submission_record(actor: Actor, case: Case, *, detail: dict | None = None) -> None:
     case.number = _case_number(case)
     case.submitted_at = timezone.now()
     fields = ["answers", "number", "submitted_at"]
@@ -456,7 +459,7 @@ def _answers_checked(version, answers: dict) -> dict:
 
 
 def _materials_settled(
-    case: Case, answers: dict, actor, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
+    case: Case, answers: dict, actor: Actor, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
 ) -> list[CaseMaterial]:
     """Drop conditional materials that do not apply; let the platform supply what it can; every
     required material still missing is listed at once. Returns the materials that apply."""
@@ -489,7 +492,7 @@ def _materials_drop(material_ids: list[int]) -> None:
     transaction.on_commit(lambda: _delete_stored(stored))
 
 
-def _supply_from_source(case: Case, material: CaseMaterial, actor) -> str:
+def _supply_from_source(case: Case, material: CaseMaterial, actor: Actor) -> str:
     """Let the platform supply the material; returns why it could not ("" when it did, or when
     the source simply holds nothing for this applicant)."""
     resolution = sources.material_source_resolve(case=case, material=material, actor=actor)
@@ -531,7 +534,7 @@ def _case_number(case: Case) -> str:
 
 
 @transaction.atomic
-def case_accept(*, actor, case_id: int, expected_revision: int | None = None, opinion: str = "") -> Case:
+def case_accept(*, actor: Actor, case_id: int, expected_revision: int | None = None, opinion: str = "") -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "accept", actor)
     _require_materials_in_hand(case)
@@ -568,7 +571,9 @@ def _enter_step(case: Case, step: Step) -> None:
     case.queue = workflow.queue_for(Case.HANDLING, step.post)
 
 
-def case_refuse(*, actor, case_id: int, reason: str, legal_basis: str, expected_revision: int | None = None) -> Case:
+def case_refuse(
+    *, actor: Actor, case_id: int, reason: str, legal_basis: str, expected_revision: int | None = None
+) -> Case:
     return _end_on_legal_grounds(
         actor=actor,
         case_id=case_id,
@@ -583,7 +588,7 @@ def case_refuse(*, actor, case_id: int, reason: str, legal_basis: str, expected_
 
 @transaction.atomic
 def _end_on_legal_grounds(
-    *, actor, case_id: int, act: str, status: str, reason: str, legal_basis: str, expected_revision, missing: str
+    *, actor: Actor, case_id: int, act: str, status: str, reason: str, legal_basis: str, expected_revision, missing: str
 ) -> Case:
     """不予受理 and 撤销 end a case only with a reason and its legal basis, both on the record."""
     if not reason.strip() or not legal_basis.strip():
@@ -615,7 +620,7 @@ class CorrectionItem:
 @transaction.atomic
 def case_correction_request(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     items: list[CorrectionItem],
     note: str = "",
@@ -696,7 +701,7 @@ CLOCK_FIELDS = ("paused_days", "paused_since", "due_date", "warn_on", "clock", "
 
 @transaction.atomic
 def case_correction_answer(
-    *, actor, case_id: int, answer: str = "", answers: dict | None = None, expected_revision: int | None = None
+    *, actor: Actor, case_id: int, answer: str = "", answers: dict | None = None, expected_revision: int | None = None
 ) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "answer_correction", actor)
@@ -760,7 +765,7 @@ def case_correction_expire(*, case_id: int) -> Case:
 
 
 @transaction.atomic
-def case_claim(*, actor, case_id: int, expected_revision: int | None = None) -> Case:
+def case_claim(*, actor: Actor, case_id: int, expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
     if not case.is_open or not permissions.staff_may(actor, case, workflow.claiming_posts(case)):
         raise PermissionDenied("您没有办理该办件当前环节的岗位权限。", code="case_not_your_step")
@@ -773,7 +778,7 @@ def case_claim(*, actor, case_id: int, expected_revision: int | None = None) -> 
 
 
 @transaction.atomic
-def case_release(*, actor, case_id: int, expected_revision: int | None = None) -> Case:
+def case_release(*, actor: Actor, case_id: int, expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
     if case.claimed_by_id != actor.pk:
         raise Conflict("只有认领人可以释放该办件。", code="case_not_claimed_by_you")
@@ -788,7 +793,7 @@ def _current_and_next(case: Case) -> tuple[Step, Step | None]:
 
 
 @transaction.atomic
-def case_step_approve(*, actor, case_id: int, opinion: str = "", expected_revision: int | None = None) -> Case:
+def case_step_approve(*, actor: Actor, case_id: int, opinion: str = "", expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "approve_step", actor)
     current, following = _current_and_next(case)
@@ -811,7 +816,9 @@ def case_step_approve(*, actor, case_id: int, opinion: str = "", expected_revisi
 
 
 @transaction.atomic
-def case_step_return(*, actor, case_id: int, to_step: int, reason: str, expected_revision: int | None = None) -> Case:
+def case_step_return(
+    *, actor: Actor, case_id: int, to_step: int, reason: str, expected_revision: int | None = None
+) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "return_step", actor)
     if not reason.strip():
@@ -835,7 +842,7 @@ def case_step_return(*, actor, case_id: int, to_step: int, reason: str, expected
 
 @transaction.atomic
 def case_special_start(
-    *, actor, case_id: int, kind: str, note: str = "", limit_days: int | None = None, expected_revision=None
+    *, actor: Actor, case_id: int, kind: str, note: str = "", limit_days: int | None = None, expected_revision=None
 ) -> CaseSpecialProcedure:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "start_special", actor)
@@ -863,7 +870,7 @@ def case_special_start(
 
 
 @transaction.atomic
-def case_special_end(*, actor, case_id: int, result: str, expected_revision: int | None = None) -> Case:
+def case_special_end(*, actor: Actor, case_id: int, result: str, expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "end_special", actor)
     if not result.strip():
@@ -891,7 +898,7 @@ def case_special_end(*, actor, case_id: int, result: str, expected_revision: int
 @transaction.atomic
 def case_decide(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     decision: str,
     opinion: str,
@@ -934,7 +941,7 @@ def case_decide(
 @transaction.atomic
 def case_result_issue(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     reference: str = "",
     result_data: dict | None = None,
@@ -968,7 +975,7 @@ def case_result_issue(
 @transaction.atomic
 def case_deliver(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     method: str,
     carrier: str = "",
@@ -997,7 +1004,7 @@ def case_deliver(
 
 
 @transaction.atomic
-def case_owed_receive(*, actor, case_id: int, note: str = "", expected_revision: int | None = None) -> Case:
+def case_owed_receive(*, actor: Actor, case_id: int, note: str = "", expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "receive_owed", actor)
     if not case.owed_material:
@@ -1033,7 +1040,7 @@ def case_owed_expire(*, case_id: int) -> Case:
 
 
 @transaction.atomic
-def case_withdraw(*, actor, case_id: int, reason: str = "", expected_revision: int | None = None) -> Case:
+def case_withdraw(*, actor: Actor, case_id: int, reason: str = "", expected_revision: int | None = None) -> Case:
     case = _case_for_update(case_id, expected_revision)
     _open(case, "withdraw", actor)
     accepted = case.accepted_on is not None
@@ -1048,7 +1055,9 @@ def case_withdraw(*, actor, case_id: int, reason: str = "", expected_revision: i
     return case
 
 
-def case_revoke(*, actor, case_id: int, legal_basis: str, reason: str, expected_revision: int | None = None) -> Case:
+def case_revoke(
+    *, actor: Actor, case_id: int, legal_basis: str, reason: str, expected_revision: int | None = None
+) -> Case:
     return _end_on_legal_grounds(
         actor=actor,
         case_id=case_id,
@@ -1070,7 +1079,7 @@ class BulkOutcome:
     refused: list[tuple[str, str]] = field(default_factory=list)
 
 
-def case_bulk_accept(*, actor, case_ids: list[int]) -> BulkOutcome:
+def case_bulk_accept(*, actor: Actor, case_ids: list[int]) -> BulkOutcome:
     """Accept many simple cases at once; each in its own transaction, refusals reported per case."""
     outcome = BulkOutcome()
     for case_id in case_ids:
@@ -1094,7 +1103,7 @@ class Upload:
 
 def case_apply(
     *,
-    actor,
+    actor: Actor,
     item_id: int,
     answers: dict,
     uploads: list[Upload] = (),
@@ -1135,7 +1144,11 @@ def case_apply(
 
 
 def _files_matched(
-    case: Case, materials: list[CaseMaterial], checked: list[tuple[Upload, CheckedUpload]], actor, stored: list[str]
+    case: Case,
+    materials: list[CaseMaterial],
+    checked: list[tuple[Upload, CheckedUpload]],
+    actor: Actor,
+    stored: list[str],
 ) -> list[CaseFile]:
     """Each upload stored and matched to its material by standard code (a new case's materials
     have no ids yet), which it provides; the rows are not yet saved."""

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from tongban.accounts.types import Actor
 from tongban.core.errors import TongbanError, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class Resolution:
     problem: str = ""  # why the platform could not supply it, for the applicant
 
 
-def material_source_resolve(*, case, material, actor) -> Resolution:
+def material_source_resolve(*, case, material, actor: Actor) -> Resolution:
     problems = []
     for resolver in _resolvers.get(material.source, ()):
         try:

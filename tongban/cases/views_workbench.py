@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.decorators import staff_required
+from tongban.accounts.types import Actor
 from tongban.cases import consent, results, selectors, services, workflow
 from tongban.cases import forms_workbench as forms
 from tongban.cases.models import Case
@@ -140,7 +141,7 @@ def queue_bulk_accept(request):
     return redirect(_safe_next(request, reverse("caseswork:queue_list") + "?queue=accept"))
 
 
-def _numbers_in_scope(actor, ids: list[int]) -> dict[int, str]:
+def _numbers_in_scope(actor: Actor, ids: list[int]) -> dict[int, str]:
     """The case numbers of the ids the actor may see (others are dropped as not found)."""
     numbers = {}
     for case_id in ids[: selectors.PAGE_SIZE * 5]:
@@ -280,7 +281,7 @@ def case_act(request, case_id: int, act: str):
     return redirect("caseswork:case_detail", case.pk)
 
 
-def _accept(actor, case, form):
+def _accept(actor: Actor, case, form):
     data = form.cleaned_data
     case = services.case_accept(
         actor=actor, case_id=case.pk, expected_revision=data["revision"], opinion=data["opinion"]
@@ -288,7 +289,7 @@ def _accept(actor, case, form):
     return _("已受理，办件进入“%(step)s”环节。") % {"step": case.step_name}
 
 
-def _refuse(actor, case, form):
+def _refuse(actor: Actor, case, form):
     data = form.cleaned_data
     services.case_refuse(
         actor=actor,
@@ -300,7 +301,7 @@ def _refuse(actor, case, form):
     return _("已作出不予受理决定。")
 
 
-def _correction(actor, case, form):
+def _correction(actor: Actor, case, form):
     data = form.cleaned_data
     correction = services.case_correction_request(
         actor=actor,
@@ -313,7 +314,7 @@ def _correction(actor, case, form):
     return _("已出具一次性补正告知，补正期限至%(due)s。") % {"due": correction.due_date.isoformat()}
 
 
-def _approve_step(actor, case, form):
+def _approve_step(actor: Actor, case, form):
     data = form.cleaned_data
     case = services.case_step_approve(
         actor=actor, case_id=case.pk, opinion=data["opinion"], expected_revision=data["revision"]
@@ -321,7 +322,7 @@ def _approve_step(actor, case, form):
     return _("已审核通过，办件转入“%(step)s”环节。") % {"step": case.step_name}
 
 
-def _return_step(actor, case, form):
+def _return_step(actor: Actor, case, form):
     data = form.cleaned_data
     case = services.case_step_return(
         actor=actor, case_id=case.pk, to_step=data["to_step"], reason=data["reason"], expected_revision=data["revision"]
@@ -329,7 +330,7 @@ def _return_step(actor, case, form):
     return _("已退回至“%(step)s”环节。") % {"step": case.step_name}
 
 
-def _special_start(actor, case, form):
+def _special_start(actor: Actor, case, form):
     data = form.cleaned_data
     procedure = services.case_special_start(
         actor=actor,
@@ -342,13 +343,13 @@ def _special_start(actor, case, form):
     return _("已启动%(kind)s，暂停计时。") % {"kind": procedure.get_kind_display()}
 
 
-def _special_end(actor, case, form):
+def _special_end(actor: Actor, case, form):
     data = form.cleaned_data
     services.case_special_end(actor=actor, case_id=case.pk, result=data["result"], expected_revision=data["revision"])
     return _("特别程序已结束，恢复计时。")
 
 
-def _decide(actor, case, form):
+def _decide(actor: Actor, case, form):
     data = form.cleaned_data
     case = services.case_decide(
         actor=actor,
@@ -362,7 +363,7 @@ def _decide(actor, case, form):
     return _("已作出决定：%(decision)s。") % {"decision": case.get_decision_display()}
 
 
-def _issue(actor, case, form):
+def _issue(actor: Actor, case, form):
     data = form.cleaned_data
     case = services.case_result_issue(
         actor=actor,
@@ -377,7 +378,7 @@ def _issue(actor, case, form):
     }
 
 
-def _deliver(actor, case, form):
+def _deliver(actor: Actor, case, form):
     data = form.cleaned_data
     case = services.case_deliver(
         actor=actor,
@@ -390,13 +391,13 @@ def _deliver(actor, case, form):
     return _("已送达（%(method)s）。") % {"method": case.get_delivery_display()}
 
 
-def _owed_receive(actor, case, form):
+def _owed_receive(actor: Actor, case, form):
     data = form.cleaned_data
     services.case_owed_receive(actor=actor, case_id=case.pk, note=data["note"], expected_revision=data["revision"])
     return _("已登记收到容缺材料。")
 
 
-def _revoke(actor, case, form):
+def _revoke(actor: Actor, case, form):
     data = form.cleaned_data
     services.case_revoke(
         actor=actor,
@@ -408,7 +409,7 @@ def _revoke(actor, case, form):
     return _("已撤销该审批决定。")
 
 
-def _withdraw(actor, case, form):
+def _withdraw(actor: Actor, case, form):
     data = form.cleaned_data
     services.case_withdraw(actor=actor, case_id=case.pk, reason=data["reason"], expected_revision=data["revision"])
     return _("已按申请人要求撤回申请。")
@@ -467,7 +468,7 @@ class Applicant:
         )
 
 
-def _applicant_find(actor, who: str) -> Applicant | None:
+def _applicant_find(actor: Actor, who: str) -> Applicant | None:
     """The applicant by a full ID number (a person) or USCC (an enterprise, with its legal
     representative as the person), within the clerk's scope."""
     who = who.strip().upper()
@@ -861,7 +862,7 @@ def receipt(request, case_id: int):
     return render(request, "cases/workbench/receipt.html", context)
 
 
-def _visible_to_staff(actor, case: Case) -> bool:
+def _visible_to_staff(actor: Actor, case: Case) -> bool:
     try:
         selectors.case_for_staff(actor=actor, case_id=case.pk)
     except NotFound:

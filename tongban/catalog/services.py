@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts_selectors
+from tongban.accounts.types import Actor
 from tongban.catalog import search, workflow
 from tongban.catalog.models import (
     CatalogueGeneration,
@@ -36,7 +37,7 @@ VERSION_RELATIONS = ("co_departments", "themes")
 PART_RELATIONS = ("steps", "materials", "fees", "form_fields", "special_procedures")  # copied into a new draft
 
 
-def _require_catalogue_admin(actor, department) -> None:
+def _require_catalogue_admin(actor: Actor, department) -> None:
     """System administrators (post 系统管理) act on the items of departments in their scope."""
     if actor is None:
         return  # the seed and imports run as the system
@@ -58,7 +59,7 @@ def _version_for_update(version_id: int) -> ItemVersion:
     return version
 
 
-def _draft_for_update(*, actor, version_id: int) -> ItemVersion:
+def _draft_for_update(*, actor: Actor, version_id: int) -> ItemVersion:
     """A draft, locked, after checking the actor may edit it: a published version never changes."""
     version = _version_for_update(version_id)
     _require_catalogue_admin(actor, version.item.department)
@@ -107,7 +108,7 @@ def _assign_relations(version: ItemVersion, fields: dict) -> None:
 @transaction.atomic
 def item_create(
     *,
-    actor,
+    actor: Actor,
     department_id: int,
     basic_code: str,
     kind: str = Item.MAIN,
@@ -143,7 +144,7 @@ def item_create(
 
 
 @transaction.atomic
-def version_update(*, actor, version_id: int, **fields) -> ItemVersion:
+def version_update(*, actor: Actor, version_id: int, **fields) -> ItemVersion:
     version = _draft_for_update(actor=actor, version_id=version_id)
     _assign(version, fields)
     _reindex(version)
@@ -156,7 +157,7 @@ def version_update(*, actor, version_id: int, **fields) -> ItemVersion:
 @transaction.atomic
 def version_parts_replace(
     *,
-    actor,
+    actor: Actor,
     version_id: int,
     steps: list[dict] | None = None,
     materials: list[dict] | None = None,
@@ -188,7 +189,7 @@ def version_parts_replace(
 
 
 @transaction.atomic
-def version_publish(*, actor, version_id: int) -> ItemVersion:
+def version_publish(*, actor: Actor, version_id: int) -> ItemVersion:
     """Publish a draft after every consistency rule passes; the version it replaces is superseded."""
     version = _version_for_update(version_id)
     _require_catalogue_admin(actor, version.item.department)
@@ -224,7 +225,7 @@ def version_publish(*, actor, version_id: int) -> ItemVersion:
 
 
 @transaction.atomic
-def version_draft_new(*, actor, item_id: int) -> ItemVersion:
+def version_draft_new(*, actor: Actor, item_id: int) -> ItemVersion:
     """A new draft copied from the current published version, with its parts."""
     item = Item.objects.select_for_update().select_related("department").filter(pk=item_id).first()
     if item is None:
@@ -257,7 +258,7 @@ def _version_copy(source: ItemVersion, *, number: int) -> ItemVersion:
 
 
 @transaction.atomic
-def version_withdraw(*, actor, version_id: int, reason: str) -> ItemVersion:
+def version_withdraw(*, actor: Actor, version_id: int, reason: str) -> ItemVersion:
     """Take a published version off the catalogue (the item is no longer offered)."""
     if not reason.strip():
         raise ValidationFailed("请填写撤销原因。", code="reason_required", field="reason")
@@ -290,7 +291,7 @@ _BULK_ITEM_KEYS = frozenset({"department_id", "basic_code", "kind", "parent_id",
 
 
 @transaction.atomic
-def item_bulk_publish(rows: list[dict], *, actor=None, batch_size: int = 2_000) -> list[ItemVersion]:
+def item_bulk_publish(rows: list[dict], *, actor: Actor = None, batch_size: int = 2_000) -> list[ItemVersion]:
     """Create many items at once, each with its first version published and indexed for search;
     returns the versions in row order. A row holds what item_create and version_parts_replace take
     for one item: department_id, basic_code, optionally kind, parent_id and situation, the
@@ -370,7 +371,7 @@ def item_bulk_publish(rows: list[dict], *, actor=None, batch_size: int = 2_000) 
 
 
 @transaction.atomic
-def standard_materials_add(*, rows: list[dict], actor=None) -> int:
+def standard_materials_add(*, rows: list[dict], actor: Actor = None) -> int:
     """Add entries to the standard-material dictionary (code, name, and optionally description,
     licence_type_code, shared_field); codes already present are left as they are. Returns how many
     were added."""

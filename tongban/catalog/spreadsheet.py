@@ -20,6 +20,7 @@ from io import BytesIO
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
 
+from tongban.accounts.types import Actor
 from tongban.catalog import services
 from tongban.catalog.models import (
     Item,
@@ -232,7 +233,7 @@ class _Rollback(Exception):
     pass
 
 
-def catalogue_import(*, content: bytes, actor, dry_run: bool = False) -> ImportReport:
+def catalogue_import(*, content: bytes, actor: Actor, dry_run: bool = False) -> ImportReport:
     """Import a workbook all-or-nothing; with `dry_run` report what would happen and write nothing."""
     report = ImportReport(dry_run=dry_run)
     try:
@@ -292,7 +293,7 @@ def _text(cell) -> str:
     return str(cell).strip()
 
 
-def _import_sheets(sheets: dict[str, list[Row]], actor, report: ImportReport) -> None:
+def _import_sheets(sheets: dict[str, list[Row]], actor: Actor, report: ImportReport) -> None:
     parts: dict[str, dict[tuple, list[Row]]] = {title: defaultdict(list) for title in SHEETS if title != "事项"}
     for title, by_key in parts.items():
         for number, cells in sheets[title]:
@@ -321,7 +322,7 @@ class _RowError(Exception):
 
 
 def _import_item(
-    number: int, cells: tuple[str, ...], part_rows: dict[str, list[Row]], actor, report: ImportReport
+    number: int, cells: tuple[str, ...], part_rows: dict[str, list[Row]], actor: Actor, report: ImportReport
 ) -> None:
     uscc, basic_code, situation_name = cells[:3]
     row = dict(zip(ITEM_HEADERS, cells, strict=True))
@@ -367,7 +368,7 @@ def _situation(number: int, name: str) -> str:
     raise _RowError("事项", number, f"办理情形“{name}”应为新设、变更、延续、注销之一或留空。")
 
 
-def _item_create(number: int, row: dict[str, str], fields: dict, actor) -> ItemVersion:
+def _item_create(number: int, row: dict[str, str], fields: dict, actor: Actor) -> ItemVersion:
     department = _department(number, row["实施主体统一社会信用代码"])
     kinds = {label: value for value, label in Item.KINDS}
     if row["层级"] not in kinds:

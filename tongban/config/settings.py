@@ -9,7 +9,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.csp import CSP
+
+# Django's generic classes (ModelAdmin, Field, Lookup, …) accept type arguments at run time too, as
+# the type checker's stubs have them: `class AuditEntryAdmin(admin.ModelAdmin[AuditEntry])`.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("TONGBAN_VAR_DIR", BASE_DIR / "var"))

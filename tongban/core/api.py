@@ -3,6 +3,7 @@ and the import of a published schedule for calendar administrators."""
 
 import datetime as dt
 
+from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import django_auth
 from pydantic import Field
@@ -41,7 +42,7 @@ class CalendarImportOut(Schema):
 
 
 @router.get("/{int:year}", response=YearOut, summary="某年的节假日与调休安排（未公布的年份为暂行推算）")
-def year_get(request, year: int):
+def year_get(request: HttpRequest, year: int) -> dict[str, object]:
     if not calendar_year_official(year):
         days = [
             {"date": day, "kind": CalendarDay.HOLIDAY, "name": name} for day, name in statutory_holidays(year).items()
@@ -55,7 +56,7 @@ def year_get(request, year: int):
 @router.post(
     "/import", response=CalendarImportOut, auth=django_auth, summary="导入公布的节假日安排（在办件期限随后自动重算）"
 )
-def import_schedule(request, payload: ImportIn):
+def import_schedule(request: HttpRequest, payload: ImportIn) -> dict[str, object]:
     report = calendar_import(lines=payload.text.splitlines(), source=payload.source, actor=request.user)
     if not report.accepted:
         lines = report.lines()

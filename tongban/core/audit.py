@@ -13,12 +13,14 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from tongban.core import context
+from tongban.core.actors import BaseActor
 from tongban.core.audit_checkpoints import (
     Checkpoint,
     WitnessUnavailable,
@@ -27,12 +29,12 @@ from tongban.core.audit_checkpoints import (
     checkpoint_witnessed,
 )
 from tongban.core.commit import on_commit_once
-from tongban.core.models import AuditChainHead, AuditEntry
+from tongban.core.models import AuditChainHead, AuditEntry, char_max_length
 
 GENESIS_HASH = "0" * 64
 WITNESS_ASKED, WITNESS_UNAVAILABLE = "asked", "unavailable"
-OUTCOME_MAX = AuditEntry._meta.get_field("outcome").max_length
-ACTION_MAX = AuditEntry._meta.get_field("action").max_length
+OUTCOME_MAX = char_max_length(AuditEntry, "outcome")
+ACTION_MAX = char_max_length(AuditEntry, "action")
 SEAL_BATCH = 2000
 
 
@@ -43,8 +45,8 @@ def audit_record(
     object_type: str = "",
     object_id: str = "",
     outcome: str = "success",
-    detail: dict | None = None,
-    actor=None,
+    detail: dict[str, Any] | None = None,
+    actor: BaseActor = None,
     acting_for: str = "",
     region_code: str = "",
 ) -> AuditEntry:
@@ -167,8 +169,9 @@ def audit_verify() -> ChainReport:
     for checkpoint in checkpoints:
         if not checkpoint_signed(checkpoint):
             return _broken(0, checkpoint.seq, None, "检查点的签名无效：检查点被伪造或改动，或公钥不符", witness)
-    held = {checkpoint.seq: None for checkpoint in checkpoints}
+    held: dict[int, AuditEntry | None] = {checkpoint.seq: None for checkpoint in checkpoints}
     expected_seq, prev_hash, checked, at_head = 1, GENESIS_HASH, 0, None
+    entry: AuditEntry | None
     for entry in _sealed_entries():
         if entry.seq != expected_seq:
             return _broken(

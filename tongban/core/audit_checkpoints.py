@@ -28,6 +28,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -106,7 +107,7 @@ def checkpoint_witnessed() -> Checkpoint | None:
         return Checkpoint(seq=0, hash="", at="", signature="")  # unreadable: fails its signature
 
 
-def _witness_call(method: str, path: str, body: dict | None = None) -> dict | None:
+def _witness_call(method: str, path: str, body: dict[str, object] | None = None) -> dict[str, Any] | None:
     request = urllib.request.Request(
         settings.TONGBAN_AUDIT_WITNESS_URL + path,
         data=None if body is None else json.dumps(body, ensure_ascii=False).encode(),
@@ -115,7 +116,8 @@ def _witness_call(method: str, path: str, body: dict | None = None) -> dict | No
     )
     try:
         with urllib.request.urlopen(request, timeout=settings.TONGBAN_AUDIT_WITNESS_TIMEOUT_SECONDS) as response:
-            return json.loads(response.read() or b"null")
+            answer: dict[str, Any] | None = json.loads(response.read() or b"null")
+            return answer
     except urllib.error.HTTPError as error:
         if error.code == 404 and method == "GET":
             return None

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connections
 
 
-def task_start(task: Task, *args, background: bool) -> None:
+def task_start(task: Task[..., object], *args: object, background: bool) -> None:
     if settings.TONGBAN_BROKER_URL:
         task.delay(*args)
     elif background:
@@ -21,7 +21,7 @@ def task_start(task: Task, *args, background: bool) -> None:
         task.run(*args)
 
 
-def _run_in_thread(task: Task, args: tuple) -> None:
+def _run_in_thread(task: Task[..., object], args: tuple[object, ...]) -> None:
     try:
         task.run(*args)
     finally:

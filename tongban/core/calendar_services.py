@@ -24,16 +24,17 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from tongban.core.actors import BaseActor
 from tongban.core.audit import audit_record
 from tongban.core.calendar import calendar_cache_clear
 from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tongban.core.events import event_record
-from tongban.core.models import CalendarDay, CalendarYear
+from tongban.core.models import CalendarDay, CalendarYear, char_max_length
 
 CALENDAR_CHANGED = "calendar.changed"
 KINDS = {CalendarDay.HOLIDAY, CalendarDay.WORKDAY}
-NAME_MAX = CalendarDay._meta.get_field("name").max_length
-SOURCE_MAX = CalendarYear._meta.get_field("source").max_length
+NAME_MAX = char_max_length(CalendarDay, "name")
+SOURCE_MAX = char_max_length(CalendarYear, "source")
 WEEKDAYS = "一二三四五六日"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -80,7 +81,7 @@ def _has_control(text: str) -> bool:
     return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
 
 
-def calendar_day_set(*, day: dt.date, kind: str, name: str = "", actor=None) -> CalendarDay:
+def calendar_day_set(*, day: dt.date, kind: str, name: str = "", actor: BaseActor = None) -> CalendarDay:
     """Record (or change) one exception to the weekday rule. In a provisional year it counts once
     the year is declared official (calendar_year_declare)."""
     problem = calendar_day_check(day=day, kind=kind, name=name)
@@ -97,7 +98,7 @@ def calendar_day_set(*, day: dt.date, kind: str, name: str = "", actor=None) -> 
     return row
 
 
-def calendar_day_clear(*, day: dt.date, actor=None) -> None:
+def calendar_day_clear(*, day: dt.date, actor: BaseActor = None) -> None:
     """Remove one exception: the date follows the weekday rule again."""
     with transaction.atomic():
         row = CalendarDay.objects.select_for_update().filter(date=day).first()
@@ -111,7 +112,7 @@ def calendar_day_clear(*, day: dt.date, actor=None) -> None:
         _changed([day.year], official_only=True)
 
 
-def calendar_year_declare(*, year: int, source: str, actor=None) -> CalendarYear:
+def calendar_year_declare(*, year: int, source: str, actor: BaseActor = None) -> CalendarYear:
     """Declare a year's exceptions complete: the year turns official."""
     source = source.strip()
     if not source or len(source) > SOURCE_MAX or _has_control(source):
@@ -128,7 +129,7 @@ def calendar_year_declare(*, year: int, source: str, actor=None) -> CalendarYear
     return row
 
 
-def calendar_import(*, lines: Iterable[str], source: str, actor=None) -> ImportReport:
+def calendar_import(*, lines: Iterable[str], source: str, actor: BaseActor = None) -> ImportReport:
     """Replace the exceptions of every year in the file and declare those years official; writes
     nothing when any line is bad, and reports every bad line. `actor` None is the operator's
     command; a user needs the right to change the calendar."""
@@ -185,7 +186,7 @@ def _parse(lines: Iterable[str]) -> tuple[list[CalendarDay], list[ImportLineErro
         row, reason = _parse_line(text, seen)
         if reason:
             errors.append(ImportLineError(line_no, text, reason))
-        else:
+        elif row is not None:  # no reason: the row
             seen[row.date] = line_no
             days.append(row)
     return days, errors
@@ -217,7 +218,7 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
-def _day_detail(row: CalendarDay | None) -> dict | None:
+def _day_detail(row: CalendarDay | None) -> dict[str, str] | None:
     return None if row is None else {"kind": row.kind, "name": row.name}
 
 

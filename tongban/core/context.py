@@ -1,6 +1,6 @@
 """Who is acting, from where: set once per request by the middleware, read by the audit chain."""
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 
@@ -19,9 +19,9 @@ def current() -> RequestContext:
     return _current.get()
 
 
-def bind(context: RequestContext):
+def bind(context: RequestContext) -> Token[RequestContext]:
     return _current.set(context)
 
 
-def reset(token) -> None:
+def reset(token: Token[RequestContext]) -> None:
     _current.reset(token)

@@ -1,6 +1,10 @@
 """The settings a production process refuses to start with (wsgi.py, `tongban serve`, and
 `manage.py check`): the embedded SECRET_KEY, DEBUG, and the demo city's division codes."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -39,5 +43,5 @@ def deployment_refuse() -> None:
 
 
 @checks.register(checks.Tags.security, deploy=False)
-def deployment_check(app_configs, **kwargs) -> list[checks.Error]:
+def deployment_check(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
     return [checks.Error(problem, id="tongban.E001") for problem in deployment_problems()]

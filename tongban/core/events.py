@@ -9,6 +9,7 @@ must be idempotent: an event whose dispatch failed half-way is offered again, to
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -36,12 +37,12 @@ def subscribe(*topics: str) -> Callable[[Listener], Listener]:
     return register
 
 
-def event_record(*, topic: str, payload: dict, region_code: str = "") -> None:
+def event_record(*, topic: str, payload: dict[str, Any], region_code: str = "") -> None:
     OutboxEvent.objects.create(topic=topic, payload=payload, region_code=region_code)
     events_dispatch_after_commit()
 
 
-def events_record(*, topic: str, events: Iterable[tuple[str, dict]]) -> int:
+def events_record(*, topic: str, events: Iterable[tuple[str, dict[str, Any]]]) -> int:
     """Many events of one topic, given as (region code, payload), in one INSERT."""
     rows = [OutboxEvent(topic=topic, payload=payload, region_code=region_code) for region_code, payload in events]
     OutboxEvent.objects.bulk_create(rows, batch_size=1000)

@@ -22,22 +22,28 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypedDict, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
-from django.db.models.lookups import Exact, In
+from django.db.models.lookups import Exact, In, Lookup
 
 PREFIX = "sm4"
 NONCE_BYTES = 12
 RELOAD_SECONDS = 1.0  # how soon a process sees a rotated key file
+# The types a field's attribute is set with and read as, filled in per model by django-stubs' plugin.
+_ST = TypeVar("_ST", contravariant=True)
+_GT = TypeVar("_GT", covariant=True)
 
 
 class FieldKeyError(Exception):
@@ -51,7 +57,13 @@ class Keyring:
     index_key: bytes
 
 
-_loaded: dict = {"keyring": None, "checked": 0.0, "mtime": None}
+class _Loaded(TypedDict):
+    keyring: Keyring | None
+    checked: float  # monotonic time of the last look at the file
+    mtime: int | None  # the file's, in ns, when it was read
+
+
+_loaded: _Loaded = {"keyring": None, "checked": 0.0, "mtime": None}
 _lock = threading.Lock()
 
 
@@ -65,21 +77,23 @@ def keyring() -> Keyring:
         if not path.exists():
             _key_file_create(path)
         mtime = path.stat().st_mtime_ns
-        if _loaded["keyring"] is None or mtime != _loaded["mtime"]:
+        ring = _loaded["keyring"]
+        if ring is None or mtime != _loaded["mtime"]:
             stored = json.loads(path.read_text())
-            _loaded["keyring"] = Keyring(
+            ring = Keyring(
                 active=stored["active"],
                 keys={key_id: bytes.fromhex(key) for key_id, key in stored["keys"].items()},
                 index_key=bytes.fromhex(stored["index"]),
             )
+            _loaded["keyring"] = ring
             _loaded["mtime"] = mtime
         _loaded["checked"] = now
-        return _loaded["keyring"]
+        return ring
 
 
 def keyring_forget() -> None:
     """Drop the cached keyring (tests that switch key files)."""
-    _loaded.update(keyring=None, checked=0.0, mtime=None)
+    _loaded.update({"keyring": None, "checked": 0.0, "mtime": None})
 
 
 def field_key_rotate() -> str:
@@ -130,15 +144,15 @@ def blind_index(value: str, *, context: str) -> str:
     return hmac.new(keyring().index_key, f"{context}|{value}".encode(), "sm3").hexdigest()
 
 
-class EncryptedField(models.TextField):
+class EncryptedField(models.TextField[_ST, _GT]):
     """A text column kept as SM4 ciphertext (see the module). `index` names the model's
     BlindIndexField for lookups; `normalize="upper"` folds case before indexing (ID numbers' X)."""
 
-    def __init__(self, *args, index: str = "", normalize: str = "", **kwargs):
+    def __init__(self, *args: Any, index: str = "", normalize: str = "", **kwargs: Any) -> None:
         self.index, self.normalize = index, normalize
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs.update({key: getattr(self, key) for key in ("index", "normalize") if getattr(self, key)})
         return name, path, args, kwargs
@@ -147,18 +161,18 @@ class EncryptedField(models.TextField):
     def context(self) -> str:
         return f"{self.model._meta.db_table}.{self.column}"
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: object, connection: BaseDatabaseWrapper) -> str | None:
         return value if not value else field_decrypt(value, context=self.context)
 
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        return value if not value else field_encrypt(value, context=self.context)
+    def get_prep_value(self, value: object) -> str | None:
+        prepared: str | None = super().get_prep_value(value)
+        return prepared if not prepared else field_encrypt(prepared, context=self.context)
 
-    def blind(self, value) -> str:
+    def blind(self, value: object) -> str:
         text = "" if value is None else str(value)
         return blind_index(text.upper() if self.normalize == "upper" else text, context=self.context)
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name in BLIND_LOOKUPS and self.index:
             return BLIND_LOOKUPS[lookup_name]
         if lookup_name == "isnull":
@@ -166,16 +180,16 @@ class EncryptedField(models.TextField):
         raise FieldError(f"加密字段 {self.name} 只能按完整值查询（exact、in），不能使用 {lookup_name}。")
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(models.CharField[_ST, _GT]):
     """The HMAC of an EncryptedField's value (`source`), kept in step on every save and insert."""
 
-    def __init__(self, *args, source: str = "", **kwargs):
+    def __init__(self, *args: Any, source: str = "", **kwargs: Any) -> None:
         self.source = source
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
         kwargs.pop("editable", None)
@@ -183,14 +197,14 @@ class BlindIndexField(models.CharField):
             kwargs.pop("max_length")
         return name, path, args, kwargs
 
-    def db_type(self, connection):
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
         # Fixed width: an HMAC is always 64 hex digits, and on PostgreSQL a char column gets no
         # second, pattern-matching index beside its equality one (nothing pattern-matches a hash).
         return "char(64)"
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = getattr(model_instance, self.source)
-        index = "" if value in (None, "") else model_instance._meta.get_field(self.source).blind(value)
+        index = "" if value in (None, "") else _encrypted(model_instance._meta.get_field(self.source)).blind(value)
         setattr(model_instance, self.attname, index)
         return index
 
@@ -202,7 +216,7 @@ class BlindIndexed(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, update_fields=None, **kwargs):
+    def save(self, *args: Any, update_fields: Iterable[str] | None = None, **kwargs: Any) -> None:
         if update_fields is not None:
             indexes = [
                 field.name
@@ -214,7 +228,7 @@ class BlindIndexed(models.Model):
 
 
 @checks.register(checks.Tags.models)
-def blind_indexed_check(app_configs, **kwargs) -> list[checks.Error]:
+def blind_indexed_check(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
     """A model with a blind index derives from BlindIndexed, or a partial save would leave it stale."""
     return [
         checks.Error(f"{model._meta.label} 有盲索引字段，须继承 core.field_crypto.BlindIndexed。", id="tongban.E002")
@@ -224,22 +238,31 @@ def blind_indexed_check(app_configs, **kwargs) -> list[checks.Error]:
     ]
 
 
+def _encrypted(field: object) -> EncryptedField[Any, Any]:
+    if not isinstance(field, EncryptedField):
+        raise TypeError(f"{field} is not an EncryptedField")
+    return field
+
+
 def _index_column(lhs: Col) -> Col:
-    field = lhs.target
-    return Col(lhs.alias, field.model._meta.get_field(field.index))
+    field = _encrypted(lhs.target)
+    index = field.model._meta.get_field(field.index)
+    if not isinstance(index, BlindIndexField):
+        raise TypeError(f"{field.model._meta.label}.{field.index} is not a BlindIndexField")
+    return Col(lhs.alias, index)
 
 
-class BlindExact(Exact):
-    def __init__(self, lhs, rhs):
-        super().__init__(_index_column(lhs), lhs.target.blind(rhs))
+class BlindExact(Exact[str]):
+    def __init__(self, lhs: Col, rhs: object) -> None:
+        super().__init__(_index_column(lhs), _encrypted(lhs.target).blind(rhs))
 
 
-class BlindIn(In):
-    def __init__(self, lhs, rhs):
-        super().__init__(_index_column(lhs), [lhs.target.blind(value) for value in rhs])
+class BlindIn(In[str]):
+    def __init__(self, lhs: Col, rhs: Iterable[object]) -> None:
+        super().__init__(_index_column(lhs), [_encrypted(lhs.target).blind(value) for value in rhs])
 
 
-BLIND_LOOKUPS = {"exact": BlindExact, "iexact": BlindExact, "in": BlindIn}
+BLIND_LOOKUPS: dict[str, type[Lookup[Any]]] = {"exact": BlindExact, "iexact": BlindExact, "in": BlindIn}
 
 
 def _sm4_gcm_seal(key: bytes, nonce: bytes, plain: bytes, context: bytes) -> bytes:
@@ -254,7 +277,7 @@ def _sm4_gcm_open(key: bytes, nonce: bytes, sealed: bytes, context: bytes) -> by
     return decryptor.update(sealed[:-16]) + decryptor.finalize()
 
 
-def _sm4_gcm(key: bytes, nonce: bytes, tag: bytes | None = None) -> Cipher:
+def _sm4_gcm(key: bytes, nonce: bytes, tag: bytes | None = None) -> Cipher[modes.GCM]:
     return Cipher(algorithms.SM4(key), modes.GCM(nonce, tag))
 
 
@@ -273,7 +296,7 @@ def _key_file_create(path: Path) -> None:
         json.dump(stored, file)
 
 
-def _key_file_write(path: Path, stored: dict) -> None:
+def _key_file_write(path: Path, stored: Mapping[str, object]) -> None:
     """Replace the key file atomically (a reader sees the old file or the new one, never half)."""
     temporary = path.with_suffix(".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from tongban.core.actors import BaseActor
 from tongban.core.audit import audit_record
 from tongban.core.background import task_start
 from tongban.core.errors import Conflict
@@ -32,7 +33,7 @@ def encrypted_columns() -> list[tuple[type[models.Model], list[str]]]:
 
 
 @transaction.atomic
-def field_key_rotation_start(*, actor=None, background: bool | None = None) -> FieldKeyRotation:
+def field_key_rotation_start(*, actor: BaseActor = None, background: bool | None = None) -> FieldKeyRotation:
     """Make a new key active and start rewriting every encrypted row under it."""
     if (
         FieldKeyRotation.objects.select_for_update()

@@ -1,6 +1,8 @@
 """Bridges between Django forms (shape) and services (rules): a service's refusal lands on the
 field it names, or on the form as a whole."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -12,7 +14,7 @@ def add_service_error(form: forms.Form, error: TongbanError) -> None:
     form.add_error(field, error.message)
 
 
-def clean_with(parser, value: str) -> str:
+def clean_with(parser: Callable[[str], object], value: str) -> str:
     """Run a core.identifiers parser inside a form's clean_<field>: its Chinese message becomes
     the field's error."""
     try:

@@ -1,21 +1,28 @@
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from tongban.core import context
 
+type GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
 
 class RequestContextMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
-        authenticated = bool(user and user.is_authenticated)
+        actor = user if user is not None and user.is_authenticated else None
         token = context.bind(
             context.RequestContext(
-                actor_id=user.pk if authenticated else None,
-                actor_label=user.get_username() if authenticated else "",
+                actor_id=actor.pk if actor is not None else None,
+                actor_label=actor.get_username() if actor is not None else "",
                 ip=request.META.get("REMOTE_ADDR", ""),
             )
         )
@@ -30,20 +37,26 @@ class TongbanErrorMiddleware:
     with its Chinese message and status (the API maps the same errors to problem+json). Input
     holding U+0000 is refused before the view runs (core.nul)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         from tongban.core.nul import NUL_REFUSED, request_has_nul
 
         if not request.path.startswith(API_PREFIX) and request_has_nul(request):
             return _error_page(request, NUL_REFUSED, status=400)
         return None
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from tongban.core.errors import TongbanError
 
         if isinstance(exception, TongbanError):
@@ -54,7 +67,7 @@ class TongbanErrorMiddleware:
 API_PREFIX = "/api/"  # the API answers problem+json itself (config.api)
 
 
-def _error_page(request, message: str, *, status: int):
+def _error_page(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
     from django.shortcuts import render
 
     return render(request, "error.html", {"message": message, "status": status}, status=status)
@@ -64,10 +77,10 @@ class ChineseFirstMiddleware:
     """The UI is Chinese unless the person chooses English with the switcher (a cookie): a browser's
     Accept-Language alone does not switch a government portal whose content is written in Chinese."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
@@ -79,13 +92,13 @@ class IdleTimeoutMiddleware:
 
     MARK = "_refreshed"
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        session = getattr(request, "session", None)
-        age = session is not None and session.session_key and self._now() - session.get(self.MARK, 0)
-        if age and age >= settings.TONGBAN_SESSION_REFRESH_SECONDS:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        session: SessionBase | None = getattr(request, "session", None)
+        age = self._now() - session.get(self.MARK, 0) if session is not None and session.session_key else 0
+        if session is not None and age and age >= settings.TONGBAN_SESSION_REFRESH_SECONDS:
             session[self.MARK] = self._now()  # marks the session modified: saved with a fresh expiry
         response = self.get_response(request)
         if session is not None and session.modified and self.MARK not in session:

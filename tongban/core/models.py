@@ -140,3 +140,12 @@ class FieldKeyRotation(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+def char_max_length(model: type[models.Model], name: str) -> int:
+    """The length limit of a model's bounded text column, so that a service's check reads it from
+    the column rather than repeating the number."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.CharField) or field.max_length is None:
+        raise TypeError(f"{model._meta.label}.{name} is not a text column with a length limit")
+    return field.max_length

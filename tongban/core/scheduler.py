@@ -8,10 +8,17 @@ import threading
 import time
 from functools import cache
 from pathlib import Path
+from typing import IO, Any, TypedDict
 
 from django.conf import settings
 
 log = logging.getLogger(__name__)
+
+
+class Job(TypedDict):
+    task: str  # the Celery task's name
+    every: float  # seconds between runs
+    next: float  # monotonic time of the next run
 
 
 def start_embedded_scheduler(lock_path: Path) -> threading.Thread | None:
@@ -29,23 +36,21 @@ def start_embedded_scheduler(lock_path: Path) -> threading.Thread | None:
     return thread
 
 
-def periodic_jobs() -> dict[str, dict]:
+def periodic_jobs() -> dict[str, Job]:
     """The beat schedule as jobs with their period and next run (monotonic seconds)."""
-    return {
-        name: {"task": job["task"], "every": float(job["schedule"]), "next": 0.0}
-        for name, job in settings.CELERY_BEAT_SCHEDULE.items()
-    }
+    schedule: dict[str, dict[str, Any]] = settings.CELERY_BEAT_SCHEDULE
+    return {name: {"task": job["task"], "every": float(job["schedule"]), "next": 0.0} for name, job in schedule.items()}
 
 
 @cache
-def _task_registry():
+def _task_registry() -> Any:  # celery's TaskRegistry; celery has no types
     from celery import current_app as app  # the project's app (tongban.config): core imports no config
 
     app.loader.import_default_modules()  # registers the tasks modules of every installed app, once
     return app.tasks
 
 
-def run_due_jobs(jobs: dict[str, dict], now: float) -> list[str]:
+def run_due_jobs(jobs: dict[str, Job], now: float) -> list[str]:
     """Run every job whose time has come, in-process; returns the names of the jobs run."""
     tasks = _task_registry()
     ran = []
@@ -61,7 +66,7 @@ def run_due_jobs(jobs: dict[str, dict], now: float) -> list[str]:
     return ran
 
 
-def _run_forever(lock_file) -> None:
+def _run_forever(lock_file: IO[str]) -> None:
     jobs = periodic_jobs()
     while True:
         run_due_jobs(jobs, time.monotonic())

@@ -11,7 +11,7 @@ class DataScope:
     department_ids: frozenset[int] | None = None
 
     def covers_region(self, region_code: str | None) -> bool:
-        return bool(region_code) and region_code.startswith(self.region_prefix)
+        return bool(region_code and region_code.startswith(self.region_prefix))
 
     def covers_department(self, department_id: int, region_code: str) -> bool:
         in_set = self.department_ids is None or department_id in self.department_ids

@@ -16,7 +16,8 @@ def sm2_keypair() -> tuple[bytes, bytes]:
 
 
 def sm2_sign(private: bytes, message: bytes) -> bytes:
-    return gmalglib.sm2_sign(private, message, SM2_UID)
+    signature: bytes = gmalglib.sm2_sign(private, message, SM2_UID)
+    return signature
 
 
 def sm2_valid(public: bytes, message: bytes, signature: bytes) -> bool:

@@ -11,7 +11,8 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
+from typing import IO
 
 from tongban.core.errors import TongbanError
 
@@ -31,7 +32,7 @@ def is_xlsx(filename: str) -> bool:
     return filename.lower().endswith(XLSX_SUFFIX)
 
 
-def file_rows(handle, filename: str) -> Iterator[list[str]]:
+def file_rows(handle: IO[bytes], filename: str) -> Generator[list[str]]:
     """The rows of an uploaded file as lists of text, header first. The handle stays the
     caller's: closing the rows leaves it open."""
     if is_xlsx(filename):
@@ -39,7 +40,7 @@ def file_rows(handle, filename: str) -> Iterator[list[str]]:
     return _csv_rows(handle)
 
 
-def _csv_rows(handle) -> Iterator[list[str]]:
+def _csv_rows(handle: IO[bytes]) -> Generator[list[str]]:
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     try:
         yield from csv.reader(text)
@@ -52,7 +53,7 @@ def _csv_rows(handle) -> Iterator[list[str]]:
             text.detach()
 
 
-def _xlsx_rows(handle) -> Iterator[list[str]]:
+def _xlsx_rows(handle: IO[bytes]) -> Generator[list[str]]:
     from openpyxl import load_workbook
 
     if not handle.seekable():
@@ -69,7 +70,7 @@ def _xlsx_rows(handle) -> Iterator[list[str]]:
         workbook.close()
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -83,7 +84,7 @@ def cell_text(value) -> str:
     return str(value)
 
 
-def rows_estimate(handle, filename: str) -> int:
+def rows_estimate(handle: IO[bytes], filename: str) -> int:
     """Data rows in the file, for the progress bar: lines minus the header (quoted line breaks
     make it a slight over-estimate), or the sheet's recorded dimension for xlsx (0 when the
     workbook does not record it); corrected when the run ends."""
@@ -99,7 +100,7 @@ def rows_estimate(handle, filename: str) -> int:
     return max(lines - 1, 0)
 
 
-def _xlsx_rows_recorded(handle) -> int:
+def _xlsx_rows_recorded(handle: IO[bytes]) -> int:
     from openpyxl import load_workbook
 
     try:
@@ -114,7 +115,7 @@ def _xlsx_rows_recorded(handle) -> int:
         handle.seek(0)
 
 
-def table_head(handle, filename: str, *, rows: int = 2) -> list[list[str]]:
+def table_head(handle: IO[bytes], filename: str, *, rows: int = 2) -> list[list[str]]:
     """The first `rows` non-blank rows (header first), reading no further than needed; the
     handle is left open and rewound."""
     reader = file_rows(handle, filename)
@@ -131,7 +132,7 @@ def table_head(handle, filename: str, *, rows: int = 2) -> list[list[str]]:
     return head
 
 
-def table_content_check(handle, filename: str) -> None:
+def table_content_check(handle: IO[bytes], filename: str) -> None:
     """That the file is what its name says, by its content: an xlsx is a zip archive; a CSV is text
     (no binary signature, no NUL byte) in UTF-8 from end to end, so a run never stops halfway on
     an encoding error. Leaves the handle rewound."""

@@ -1,16 +1,16 @@
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 
 
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness: the database answers, and the task queue (broker or embedded)."""
     checks = {"database": _database_status(), "tasks": _task_queue_status()}
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
 
 
-def _database_status() -> dict:
+def _database_status() -> dict[str, object]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -19,7 +19,7 @@ def _database_status() -> dict:
         return {"ok": False, "engine": connection.vendor, "error": str(error)}
 
 
-def _task_queue_status() -> dict:
+def _task_queue_status() -> dict[str, object]:
     if not settings.TONGBAN_BROKER_URL:
         return {"ok": True, "mode": "embedded"}
     from celery import current_app as app  # the project's app (tongban.config): core imports no config

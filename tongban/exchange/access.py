@@ -33,6 +33,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.core.audit import audit_record
 from tongban.core.calendar import add_working_days, today, working_days_between
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -63,18 +64,18 @@ class IssuedKey:
 # ================================================================ permissions
 
 
-def _staff(actor):
+def _staff(actor: Actor):
     staff = accounts.staff_of(actor) if actor is not None else None
     if staff is None:
         raise PermissionDenied("请使用工作人员账号登录。", code="staff_required")
     return staff
 
 
-def _covers(actor, department) -> bool:
+def _covers(actor: Actor, department) -> bool:
     return accounts.staff_scope(actor).covers_department(department.pk, department.region_id)
 
 
-def may_manage_systems(actor, department) -> bool:
+def may_manage_systems(actor: Actor, department) -> bool:
     """Data officers and administrators whose scope covers the department."""
     if actor is None or accounts.staff_of(actor) is None:
         return False
@@ -82,13 +83,13 @@ def may_manage_systems(actor, department) -> bool:
     return has_post and _covers(actor, department)
 
 
-def is_data_officer_of(actor, department_id: int) -> bool:
+def is_data_officer_of(actor: Actor, department_id: int) -> bool:
     """Staff holding `data` in this very department (a department speaks for its own data)."""
     staff = accounts.staff_of(actor) if actor is not None else None
     return staff is not None and staff.department_id == department_id and accounts.staff_has_post(actor, DATA_POST)
 
 
-def _systems_check(actor, department) -> None:
+def _systems_check(actor: Actor, department) -> None:
     _staff(actor)
     if not may_manage_systems(actor, department):
         raise PermissionDenied(
@@ -97,7 +98,7 @@ def _systems_check(actor, department) -> None:
         )
 
 
-def _data_officer_check(actor, department_id: int, doing: str) -> None:
+def _data_officer_check(actor: Actor, department_id: int, doing: str) -> None:
     _staff(actor)
     if not is_data_officer_of(actor, department_id):
         raise PermissionDenied(f"只有本部门持有“数据”岗位的工作人员可以{doing}。", code="data_post_required")
@@ -112,7 +113,7 @@ def _key_issue(system: ConsumerSystem) -> tuple[ApiKey, str]:
 
 
 @transaction.atomic
-def system_register(*, actor, department_id: int, name: str) -> IssuedKey:
+def system_register(*, actor: Actor, department_id: int, name: str) -> IssuedKey:
     """A consumer system of the department and its first API key (the key is returned once)."""
     department = org.department_by_id(department_id)
     _systems_check(actor, department)
@@ -149,7 +150,7 @@ def _system_for_update(system_id: int) -> ConsumerSystem:
 
 
 @transaction.atomic
-def api_key_rotate(*, actor, system_id: int, grace_days: int = 7) -> IssuedKey:
+def api_key_rotate(*, actor: Actor, system_id: int, grace_days: int = 7) -> IssuedKey:
     """A new key; the system's other live keys keep working for `grace_days` (0: stop now), so the
     system can switch over without an outage."""
     system = _system_for_update(system_id)
@@ -183,7 +184,7 @@ def _live_keys(system: ConsumerSystem, now: dt.datetime) -> QuerySet[ApiKey]:
 
 
 @transaction.atomic
-def api_key_revoke(*, actor, key_id: int) -> ApiKey:
+def api_key_revoke(*, actor: Actor, key_id: int) -> ApiKey:
     """Stop one key at once (lost or leaked)."""
     api_key = ApiKey.objects.select_for_update().select_related("system").filter(pk=key_id).first()
     if api_key is None:
@@ -205,7 +206,7 @@ def api_key_revoke(*, actor, key_id: int) -> ApiKey:
 
 
 @transaction.atomic
-def system_deactivate(*, actor, system_id: int, reason: str = "") -> ConsumerSystem:
+def system_deactivate(*, actor: Actor, system_id: int, reason: str = "") -> ConsumerSystem:
     """Stop the system: its keys no longer authenticate (auth checks `is_active`), its live keys
     are revoked so that re-enabling never revives a forgotten key."""
     system = _system_for_update(system_id)
@@ -302,7 +303,7 @@ def _requesting_system(department_id: int, system_id: int | None) -> ConsumerSys
 @transaction.atomic
 def access_request(
     *,
-    actor,
+    actor: Actor,
     resource_code: str,
     fields,
     purpose: str,
@@ -393,7 +394,7 @@ def _request_for_update(request_id: int) -> AccessRequest:
     return request
 
 
-def _decide_open(request: AccessRequest, act: str, actor) -> None:
+def _decide_open(request: AccessRequest, act: str, actor: Actor) -> None:
     transition = workflow.WORKFLOW.check(request.status, act)
     if transition.actor == workflow.PROVIDER:
         _data_officer_check(actor, request.resource.provider_id, "审核本部门资源的共享申请")
@@ -404,7 +405,7 @@ def _decide_open(request: AccessRequest, act: str, actor) -> None:
 @transaction.atomic
 def access_approve(
     *,
-    actor,
+    actor: Actor,
     request_id: int,
     fields=None,
     unmasked_fields=(),
@@ -468,7 +469,9 @@ def _unmasked_check(resource: DataResource, approved: list[str], unmasked) -> li
     return [name for name in approved if name in chosen]
 
 
-def _grant_create(request: AccessRequest, *, fields, unmasked, daily_quota: int, actor) -> tuple[Grant, list[int]]:
+def _grant_create(
+    request: AccessRequest, *, fields, unmasked, daily_quota: int, actor: Actor
+) -> tuple[Grant, list[int]]:
     """The grant of an approved request, and the ids of the live grants it replaces."""
     now = timezone.now()
     superseded = Grant.objects.select_for_update().filter(
@@ -497,7 +500,7 @@ def _grant_create(request: AccessRequest, *, fields, unmasked, daily_quota: int,
 
 
 @transaction.atomic
-def access_refuse(*, actor, request_id: int, reason: str) -> AccessRequest:
+def access_refuse(*, actor: Actor, request_id: int, reason: str) -> AccessRequest:
     request = _request_for_update(request_id)
     _decide_open(request, "refuse", actor)
     reason = _text(reason, "拒绝理由", "reason")
@@ -509,7 +512,7 @@ def access_refuse(*, actor, request_id: int, reason: str) -> AccessRequest:
 
 
 @transaction.atomic
-def access_withdraw(*, actor, request_id: int, reason: str = "") -> AccessRequest:
+def access_withdraw(*, actor: Actor, request_id: int, reason: str = "") -> AccessRequest:
     request = _request_for_update(request_id)
     _decide_open(request, "withdraw", actor)
     request.status = workflow.WITHDRAWN
@@ -520,7 +523,7 @@ def access_withdraw(*, actor, request_id: int, reason: str = "") -> AccessReques
 
 
 @transaction.atomic
-def grant_revoke(*, actor, grant_id: int, reason: str) -> Grant:
+def grant_revoke(*, actor: Actor, grant_id: int, reason: str) -> Grant:
     """End a grant at once: `grant_for` reads `revoked_at`, so the next call is refused. The
     provider revokes; the consuming department may give up its own grant."""
     grant = (
@@ -583,7 +586,9 @@ def _payload_base(request: AccessRequest, resource: DataResource) -> dict:
     }
 
 
-def _record(request: AccessRequest, *, act: str, actor, grant: Grant | None = None, replaced=(), system=None) -> None:
+def _record(
+    request: AccessRequest, *, act: str, actor: Actor, grant: Grant | None = None, replaced=(), system=None
+) -> None:
     """The audit entry and the outbox event of one act on a request."""
     resource = request.resource
     region_code = request.department.region_id
@@ -706,14 +711,14 @@ def _requests() -> QuerySet[AccessRequest]:
     )
 
 
-def _my_data_department(actor) -> int:
+def _my_data_department(actor: Actor) -> int:
     staff = _staff(actor)
     if not (accounts.staff_has_post(actor, DATA_POST) or accounts.staff_has_post(actor, ADMIN_POST)):
         raise PermissionDenied("共享授权仅供持有“数据”或“管理”岗位的工作人员查看。", code="data_post_required")
     return staff.department_id
 
 
-def requests_of_department(*, actor, status: str = "", page=1) -> Page:
+def requests_of_department(*, actor: Actor, status: str = "", page=1) -> Page:
     """My department's requests, newest first."""
     requests = _requests().filter(department_id=_my_data_department(actor))
     if status:
@@ -721,7 +726,7 @@ def requests_of_department(*, actor, status: str = "", page=1) -> Page:
     return _paginate(requests.order_by("-requested_at", "-pk"), page)
 
 
-def requests_inbox(*, actor, status: str = workflow.PENDING, page=1) -> Page:
+def requests_inbox(*, actor: Actor, status: str = workflow.PENDING, page=1) -> Page:
     """Requests for the resources my department provides; pending ones by due date."""
     requests = _requests().filter(resource__provider_id=_my_data_department(actor))
     if status:
@@ -730,7 +735,7 @@ def requests_inbox(*, actor, status: str = workflow.PENDING, page=1) -> Page:
     return _paginate(requests.order_by(*order), page)
 
 
-def request_get(*, actor=None, request_id: int, system: ConsumerSystem | None = None) -> AccessRequest:
+def request_get(*, actor: Actor = None, request_id: int, system: ConsumerSystem | None = None) -> AccessRequest:
     """One request, for its department's data staff, the provider's, or the system that filed it.
     Outside them it is "not found", so its existence does not leak."""
     request = _requests().filter(pk=request_id).first()
@@ -739,7 +744,7 @@ def request_get(*, actor=None, request_id: int, system: ConsumerSystem | None = 
     return request
 
 
-def request_may_see(actor, request: AccessRequest, *, system: ConsumerSystem | None = None) -> bool:
+def request_may_see(actor: Actor, request: AccessRequest, *, system: ConsumerSystem | None = None) -> bool:
     """The system that filed it or one of its department's; data and admin staff of the two
     departments; supervisors whose scope covers the provider (they are told of overdue ones)."""
     if system is not None:
@@ -758,14 +763,14 @@ def _grants() -> QuerySet[Grant]:
     return Grant.objects.select_related("resource", "resource__provider", "department", "system", "request")
 
 
-def grants_of_department(*, actor, live_only: bool = False, page=1) -> Page:
+def grants_of_department(*, actor: Actor, live_only: bool = False, page=1) -> Page:
     grants = _grants().filter(department_id=_my_data_department(actor))
     if live_only:
         grants = _live(grants, today())
     return _paginate(grants.order_by("-created_at", "-pk"), page)
 
 
-def grants_given(*, actor, live_only: bool = True, page=1) -> Page:
+def grants_given(*, actor: Actor, live_only: bool = True, page=1) -> Page:
     """Grants of the resources my department provides (what the provider may revoke)."""
     grants = _grants().filter(resource__provider_id=_my_data_department(actor))
     if live_only:
@@ -777,7 +782,7 @@ def _live(grants: QuerySet[Grant], day: dt.date) -> QuerySet[Grant]:
     return grants.filter(revoked_at__isnull=True, valid_from__lte=day, valid_until__gte=day)
 
 
-def grants_live_for_caller(*, actor=None, system: ConsumerSystem | None = None, page=1) -> Page:
+def grants_live_for_caller(*, actor: Actor = None, system: ConsumerSystem | None = None, page=1) -> Page:
     """The caller's live grants: a system sees its own and its department's general ones; staff of
     a department see the department's general ones."""
     day = today()
@@ -792,7 +797,7 @@ def grants_live_for_caller(*, actor=None, system: ConsumerSystem | None = None, 
     return _paginate(grants.order_by("resource__code", "-created_at"), page)
 
 
-def grant_get(*, actor, grant_id: int) -> Grant:
+def grant_get(*, actor: Actor, grant_id: int) -> Grant:
     grant = _grants().filter(pk=grant_id).first()
     staff = accounts.staff_of(actor) if actor is not None else None
     if grant is None or staff is None or staff.department_id not in (grant.department_id, grant.resource.provider_id):
@@ -800,7 +805,7 @@ def grant_get(*, actor, grant_id: int) -> Grant:
     return grant
 
 
-def systems_of_department(*, actor, department_id: int | None = None) -> tuple[object, QuerySet[ConsumerSystem]]:
+def systems_of_department(*, actor: Actor, department_id: int | None = None) -> tuple[object, QuerySet[ConsumerSystem]]:
     """The department's systems (default: the actor's own) with their keys, newest key first."""
     department = org.department_by_id(department_id or _staff(actor).department_id)
     _systems_check(actor, department)
@@ -812,13 +817,13 @@ def systems_of_department(*, actor, department_id: int | None = None) -> tuple[o
     return department, systems
 
 
-def systems_for_requests(*, actor) -> QuerySet[ConsumerSystem]:
+def systems_for_requests(*, actor: Actor) -> QuerySet[ConsumerSystem]:
     """The active systems a data officer may name in a request (their own department's)."""
     staff = _staff(actor)
     return ConsumerSystem.objects.filter(department_id=staff.department_id, is_active=True).order_by("name")
 
 
-def resources_requestable(*, actor) -> QuerySet[DataResource]:
+def resources_requestable(*, actor: Actor) -> QuerySet[DataResource]:
     """Published resources of other departments one may ask for (not_shared ones are listed too,
     so that their legal reason shows)."""
     return (

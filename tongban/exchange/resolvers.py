@@ -19,6 +19,7 @@ import logging
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.cases.sources import Evidence, material_source_register
 from tongban.core.errors import PermissionDenied, Unavailable
 from tongban.exchange import access
@@ -28,7 +29,7 @@ from tongban.exchange.query import Caller, OverQuota, exchange_lookup
 log = logging.getLogger(__name__)
 
 
-def shared_resolve(*, case, material, actor) -> Evidence | None:
+def shared_resolve(*, case, material, actor: Actor) -> Evidence | None:
     code, _, field_name = (material.source_ref or "").partition(".")
     resource = _resource(code=code.strip()) if code.strip() else None
     if resource is None or (field_name and not resource.fields.filter(name=field_name).exists()):
@@ -36,7 +37,7 @@ def shared_resolve(*, case, material, actor) -> Evidence | None:
     return _resolve(case=case, material=material, actor=actor, resource=resource, field_name=field_name)
 
 
-def licence_resolve(*, case, material, actor) -> Evidence | None:
+def licence_resolve(*, case, material, actor: Actor) -> Evidence | None:
     resource = _resource(licence_type_code=material.source_ref) if material.source_ref else None
     if resource is None:
         return None
@@ -53,7 +54,7 @@ def _resource(**where) -> DataResource | None:
     )
 
 
-def _resolve(*, case, material, actor, resource: DataResource, field_name: str) -> Evidence | None:
+def _resolve(*, case, material, actor: Actor, resource: DataResource, field_name: str) -> Evidence | None:
     key = _applicant_key(case, resource)
     if key is None:
         return None  # e.g. a credit-code resource for an applicant who is a person

@@ -15,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.catalog import selectors as catalog
 from tongban.core.errors import NotFound, PermissionDenied
 from tongban.exchange.models import DataResource, ImportBatch, RegistryRecord, ResourceField
@@ -28,12 +29,12 @@ DATA_POST, ADMIN_POST = "data", "admin"  # accounts.Post.DATA / Post.ADMIN (code
 # ---------------------------------------------------------------- who manages what
 
 
-def staff_required_for_catalogue(actor) -> None:
+def staff_required_for_catalogue(actor: Actor) -> None:
     if accounts.staff_of(actor) is None:
         raise PermissionDenied("数据资源目录仅供工作人员查阅，请使用工作人员账号登录。", code="catalogue_staff_only")
 
 
-def resource_may_manage(actor, resource: DataResource) -> bool:
+def resource_may_manage(actor: Actor, resource: DataResource) -> bool:
     """A data officer of the provider department, or an administrator whose scope covers it."""
     staff = accounts.staff_of(actor)
     if staff is None:
@@ -45,7 +46,7 @@ def resource_may_manage(actor, resource: DataResource) -> bool:
     return False
 
 
-def _managed(actor) -> Q:
+def _managed(actor: Actor) -> Q:
     """The resources the actor manages, as a filter (no query of its own beyond the staff record)."""
     staff = accounts.staff_of(actor)
     if staff is None:
@@ -62,7 +63,7 @@ def _managed(actor) -> Q:
     return managed
 
 
-def _visible(actor) -> QuerySet[DataResource]:
+def _visible(actor: Actor) -> QuerySet[DataResource]:
     staff_required_for_catalogue(actor)
     return DataResource.objects.filter(Q(is_active=True) | _managed(actor))
 
@@ -78,7 +79,7 @@ class CatalogueQuery:
     served_by: str = ""
 
 
-def _filtered(actor, query: CatalogueQuery) -> QuerySet[DataResource]:
+def _filtered(actor: Actor, query: CatalogueQuery) -> QuerySet[DataResource]:
     resources = _visible(actor)
     text = query.text.strip()
     if text:
@@ -96,7 +97,13 @@ def _filtered(actor, query: CatalogueQuery) -> QuerySet[DataResource]:
 
 
 def resources_search(
-    *, actor, q: str = "", provider: int | None = None, sharing: str = "", served_by: str = "", page: int | str = 1
+    *,
+    actor: Actor,
+    q: str = "",
+    provider: int | None = None,
+    sharing: str = "",
+    served_by: str = "",
+    page: int | str = 1,
 ) -> Page:
     """Resources matching the text (name, code, summary or a field's label) and the filters, by code;
     each carries `field_count`. Raises PermissionDenied for non-staff."""
@@ -110,18 +117,18 @@ def resources_search(
     return Paginator(resources, PAGE_SIZE).get_page(page)
 
 
-def resources_for_export(*, actor, query: CatalogueQuery) -> QuerySet[DataResource]:
+def resources_for_export(*, actor: Actor, query: CatalogueQuery) -> QuerySet[DataResource]:
     """Every matching resource with its fields (two queries), for the catalogue export."""
     return _filtered(actor, query).select_related("provider").prefetch_related("fields").order_by("code")
 
 
-def catalogue_providers(*, actor) -> list[tuple[int, str]]:
+def catalogue_providers(*, actor: Actor) -> list[tuple[int, str]]:
     """The departments providing a visible resource, for the provider filter."""
     rows = _visible(actor).values_list("provider_id", "provider__name").distinct().order_by("provider__name")
     return list(rows)
 
 
-def resource_detail(*, actor, code: str) -> DataResource:
+def resource_detail(*, actor: Actor, code: str) -> DataResource:
     """One resource with its provider and fields; not found when absent or not visible."""
     resource = _visible(actor).select_related("provider__region").prefetch_related("fields").filter(code=code).first()
     if resource is None:
@@ -129,7 +136,7 @@ def resource_detail(*, actor, code: str) -> DataResource:
     return resource
 
 
-def resource_for_manager(*, actor, code: str) -> DataResource:
+def resource_for_manager(*, actor: Actor, code: str) -> DataResource:
     """A resource the actor manages (for writes and imports); PermissionDenied otherwise."""
     resource = resource_detail(actor=actor, code=code)
     if not resource_may_manage(actor, resource):
@@ -194,7 +201,7 @@ def import_batches(*, resource: DataResource, page: int | str = 1) -> Page:
     return Paginator(batches, PAGE_SIZE).get_page(page)
 
 
-def import_batch(*, actor, batch_id: int) -> ImportBatch:
+def import_batch(*, actor: Actor, batch_id: int) -> ImportBatch:
     """A batch of a resource the actor manages."""
     batch = ImportBatch.objects.select_related("resource__provider__region", "started_by").filter(pk=batch_id).first()
     if batch is None or not resource_may_manage(actor, batch.resource):

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.exchange import imports, selectors
@@ -40,7 +41,7 @@ UPLOAD_SUFFIXES = (".csv", ".xlsx")
 # ---------------------------------------------------------------- the catalogue
 
 
-def _may_manage_department(actor, department) -> bool:
+def _may_manage_department(actor: Actor, department) -> bool:
     staff = accounts.staff_of(actor)
     if staff is None:
         return False
@@ -51,7 +52,7 @@ def _may_manage_department(actor, department) -> bool:
     )
 
 
-def _resource_for_update(actor, code: str) -> DataResource:
+def _resource_for_update(actor: Actor, code: str) -> DataResource:
     resource = DataResource.objects.select_for_update().select_related("provider").filter(code=code).first()
     if resource is None or accounts.staff_of(actor) is None:
         raise NotFound("未找到该数据资源。", code="resource_not_found")
@@ -171,7 +172,7 @@ EDITABLE = (
 
 def resource_create(
     *,
-    actor,
+    actor: Actor,
     code: str,
     name: str,
     provider_id: int,
@@ -233,7 +234,7 @@ def resource_create(
     return resource
 
 
-def resource_update(*, actor, code: str, fields: list[dict] | None = None, **changes) -> DataResource:
+def resource_update(*, actor: Actor, code: str, fields: list[dict] | None = None, **changes) -> DataResource:
     """Change a resource's attributes (any of EDITABLE) and/or replace its field list."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
@@ -272,16 +273,16 @@ def _current_fields(resource: DataResource) -> list[dict]:
     ]
 
 
-def resource_publish(*, actor, code: str) -> DataResource:
+def resource_publish(*, actor: Actor, code: str) -> DataResource:
     return _publication_set(actor, code, active=True)
 
 
-def resource_withdraw(*, actor, code: str) -> DataResource:
+def resource_withdraw(*, actor: Actor, code: str) -> DataResource:
     """Take a resource out of the published catalogue (its rows and grants stay)."""
     return _publication_set(actor, code, active=False)
 
 
-def _publication_set(actor, code: str, *, active: bool) -> DataResource:
+def _publication_set(actor: Actor, code: str, *, active: bool) -> DataResource:
     with transaction.atomic():
         resource = _resource_for_update(actor, code)
         if resource.is_active == active:
@@ -302,7 +303,7 @@ def _publication_set(actor, code: str, *, active: bool) -> DataResource:
 # ---------------------------------------------------------------- bulk import
 
 
-def import_start(*, actor, resource_code: str, upload) -> ImportBatch:
+def import_start(*, actor: Actor, resource_code: str, upload) -> ImportBatch:
     """Queue an import of an uploaded CSV or xlsx file into a resource the actor manages; the work
     runs after commit (tasks.import_dispatch). Returns the pending batch."""
     filename = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1]

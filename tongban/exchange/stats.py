@@ -17,6 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.cases import selectors as cases
 from tongban.core.scope import DataScope
 from tongban.exchange import access
@@ -56,7 +57,7 @@ class CallFilter:
 # ---------------------------------------------------------------- who sees what
 
 
-def calls_for_staff(actor) -> QuerySet[CallLog]:
+def calls_for_staff(actor: Actor) -> QuerySet[CallLog]:
     departments = org.departments_in_scope(accounts.staff_scope(actor)).order_by().values("pk")
     return CallLog.objects.filter(Q(department_id__in=departments) | Q(provider_id__in=departments))
 
@@ -131,7 +132,7 @@ def department_names(rows: list[CallLog]) -> dict[int, str]:
     return dict(org.departments_in_scope(EVERYWHERE).filter(pk__in=ids).values_list("pk", "name"))
 
 
-def consumers_for_staff(actor) -> list[tuple[int, str]]:
+def consumers_for_staff(actor: Actor) -> list[tuple[int, str]]:
     """Departments to filter by: those in the actor's scope (the consumers they answer for)."""
     return list(org.departments_in_scope(accounts.staff_scope(actor)).values_list("pk", "name"))
 
@@ -149,7 +150,7 @@ class Statistics:
     turnaround: list
 
 
-def statistics_for_staff(actor, *, days: int = STATS_DAYS) -> Statistics:
+def statistics_for_staff(actor: Actor, *, days: int = STATS_DAYS) -> Statistics:
     since = timezone.localdate() - dt.timedelta(days=days - 1)
     zone = timezone.get_current_timezone()
     calls = calls_for_staff(actor).filter(called_at__gte=dt.datetime.combine(since, dt.time.min, zone))
@@ -163,7 +164,7 @@ def statistics_for_staff(actor, *, days: int = STATS_DAYS) -> Statistics:
     )
 
 
-def _turnaround_in_scope(actor, since: dt.date) -> list:
+def _turnaround_in_scope(actor: Actor, since: dt.date) -> list:
     providers = set(org.departments_in_scope(accounts.staff_scope(actor)).values_list("pk", flat=True))
     return [row for row in access.grant_turnaround(since=since) if row.provider_id in providers]
 

@@ -21,6 +21,7 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from tongban.accounts.types import Actor
 from tongban.core.audit import audit_record
 from tongban.licences import selectors
 from tongban.licences.models import (
@@ -208,7 +209,7 @@ class Download:
     content: bytes
 
 
-def licence_download(*, actor, licence_id: int) -> Download:
+def licence_download(*, actor: Actor, licence_id: int) -> Download:
     """The PDF for its holder's side or staff in scope; it shows the full identity number, so every
     download is an audited unmasked read."""
     licence = selectors.licence_for_reader(actor=actor, licence_id=licence_id)
@@ -218,7 +219,7 @@ def licence_download(*, actor, licence_id: int) -> Download:
     return Download(licence=licence, filename=filename, content=content)
 
 
-def licence_document(*, actor, licence_id: int) -> str:
+def licence_document(*, actor: Actor, licence_id: int) -> str:
     """The licence's HTML view, the same layout as its PDF, for the same readers; it shows the full
     identity number too, so it is an audited unmasked read like the download."""
     licence = selectors.licence_for_reader(actor=actor, licence_id=licence_id)
@@ -227,7 +228,7 @@ def licence_document(*, actor, licence_id: int) -> str:
     return html
 
 
-def _unmasked_read_record(*, actor, licence: Licence, action: str) -> None:
+def _unmasked_read_record(*, actor: Actor, licence: Licence, action: str) -> None:
     with transaction.atomic():
         audit_record(
             action=action,

@@ -7,12 +7,13 @@ registered for the type) stops the completion with its message, and nothing is h
 """
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.cases.results import ResultField, result_producer_register
 from tongban.licences import selectors, services
 from tongban.licences.models import LicenceType
 
 
-def case_licence_issue(*, case, version, actor, data: dict) -> str | None:
+def case_licence_issue(*, case, version, actor: Actor, data: dict) -> str | None:
     licence_type = _issuable_type(case, version)
     if licence_type is None:
         return None  # the case keeps a document

@@ -2,11 +2,12 @@
 the issuing department; holders see their own licences and those of the legal persons they act for."""
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.core.errors import PermissionDenied
 from tongban.licences.workflow import ISSUING_POSTS
 
 
-def staff_may_issue(actor, *, department_id: int, region_code: str) -> bool:
+def staff_may_issue(actor: Actor, *, department_id: int, region_code: str) -> bool:
     if actor is None or accounts.staff_of(actor) is None:
         return False
     if not accounts.staff_scope(actor).covers_department(department_id, region_code):
@@ -14,7 +15,7 @@ def staff_may_issue(actor, *, department_id: int, region_code: str) -> bool:
     return any(accounts.staff_has_post(actor, post) for post in ISSUING_POSTS)
 
 
-def require_issuer_staff(actor, *, department_id: int, region_code: str) -> None:
+def require_issuer_staff(actor: Actor, *, department_id: int, region_code: str) -> None:
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied("请先登录。", code="login_required")
     if not staff_may_issue(actor, department_id=department_id, region_code=region_code):
@@ -23,7 +24,7 @@ def require_issuer_staff(actor, *, department_id: int, region_code: str) -> None
         )
 
 
-def is_holder_side(actor, *, holder_person_id: int | None, holder_legal_person_id: int | None) -> bool:
+def is_holder_side(actor: Actor, *, holder_person_id: int | None, holder_legal_person_id: int | None) -> bool:
     if actor is None or not actor.is_authenticated or not actor.person_id:
         return False
     if holder_person_id:

@@ -16,6 +16,7 @@ missing material still read the licence).
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.cases.sources import Evidence, material_source_register
 from tongban.core.errors import ValidationFailed
 from tongban.licences import selectors, wallet
@@ -23,7 +24,7 @@ from tongban.licences.models import VALID, LicenceType
 from tongban.licences.seal import seal_verify
 
 
-def licence_resolve(*, case, material, actor) -> Evidence | None:
+def licence_resolve(*, case, material, actor: Actor) -> Evidence | None:
     licence_type = selectors.licence_type_for_catalogue(material.source_ref)
     holder = _holder(case, licence_type) if licence_type else None
     if holder is None:

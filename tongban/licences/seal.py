@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.core.audit import audit_record
 from tongban.core.errors import PermissionDenied, Unavailable, ValidationFailed
 from tongban.core.sm2 import sm2_keypair, sm2_sign, sm2_valid
@@ -148,7 +149,7 @@ def _active_key(department_id: int) -> SealKey:
 
 
 @transaction.atomic
-def seal_key_rotate(*, actor, department_id: int) -> SealKey:
+def seal_key_rotate(*, actor: Actor, department_id: int) -> SealKey:
     """Retire the department's active key and create a new one (configured algorithm). Only a
     security officer (三员分立: keys are access, not configuration) may do it; the act is audited."""
     if actor is None or not accounts.staff_has_post(actor, "security"):

@@ -8,6 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.core.errors import NotFound
 from tongban.core.identifiers import ascii_fold
 from tongban.licences import permissions, seal
@@ -47,7 +48,7 @@ def _with_relations(licences: QuerySet[Licence]) -> QuerySet[Licence]:
     return licences.select_related("type", "issuer", "previous")
 
 
-def licences_in_scope(actor) -> QuerySet[Licence]:
+def licences_in_scope(actor: Actor) -> QuerySet[Licence]:
     scope = accounts.staff_scope(actor)
     licences = Licence.objects.filter(region_code__startswith=scope.region_prefix)
     if scope.department_ids is not None:
@@ -55,7 +56,7 @@ def licences_in_scope(actor) -> QuerySet[Licence]:
     return licences
 
 
-def licence_search(*, actor, query: str = "", status: str = "", type_code: str = "", page: int = 1) -> Page:
+def licence_search(*, actor: Actor, query: str = "", status: str = "", type_code: str = "", page: int = 1) -> Page:
     """Licences in the actor's scope, newest first; `query` is a full identifier, a full holder ID
     number or credit code, or the start of the holder's name."""
     licences = licences_in_scope(actor)
@@ -72,7 +73,7 @@ def licence_search(*, actor, query: str = "", status: str = "", type_code: str =
     return Paginator(_with_relations(licences).order_by("-id"), PAGE_SIZE).get_page(page)
 
 
-def licence_get(*, actor, licence_id: int) -> Licence:
+def licence_get(*, actor: Actor, licence_id: int) -> Licence:
     licence = _with_relations(licences_in_scope(actor)).filter(pk=licence_id).first()
     if licence is None:
         raise NotFound("未找到该证照，或其不在您的数据范围内。", code="licence_not_found")
@@ -113,7 +114,7 @@ def licence_for_holder(*, user, licence_id: int) -> Licence:
     return licence
 
 
-def licence_for_reader(*, actor, licence_id: int) -> Licence:
+def licence_for_reader(*, actor: Actor, licence_id: int) -> Licence:
     """A licence its holder's side or staff in scope may read (for the PDF download)."""
     try:
         return licence_for_holder(user=actor, licence_id=licence_id)
@@ -197,7 +198,7 @@ def licence_types_issued_by(department_id: int) -> QuerySet[LicenceType]:
     return LicenceType.objects.filter(issuing_departments=department_id, active=True).order_by("short_code")
 
 
-def licence_import_departments(actor) -> list:
+def licence_import_departments(actor: Actor) -> list:
     """The departments the actor may import historical licences for: issuing departments of an
     active type, in the actor's data scope, when the actor holds an issuing post."""
     if not any(accounts.staff_has_post(actor, post) for post in ISSUING_POSTS):
@@ -213,7 +214,7 @@ def licence_import_types(departments: list) -> QuerySet[LicenceType]:
     return types.distinct().order_by("short_code")
 
 
-def _imports_in_scope(actor) -> QuerySet[LicenceImport]:
+def _imports_in_scope(actor: Actor) -> QuerySet[LicenceImport]:
     scope = accounts.staff_scope(actor)
     batches = LicenceImport.objects.filter(department__region__code__startswith=scope.region_prefix)
     if scope.department_ids is not None:
@@ -221,13 +222,13 @@ def _imports_in_scope(actor) -> QuerySet[LicenceImport]:
     return batches.select_related("department", "started_by__person")
 
 
-def licence_imports_page(*, actor, page: int | str = 1) -> Page:
+def licence_imports_page(*, actor: Actor, page: int | str = 1) -> Page:
     """The import batches of the departments in the actor's scope, newest first."""
     batches = _imports_in_scope(actor).defer("rejections").order_by("-created_at", "-id")
     return Paginator(batches, PAGE_SIZE).get_page(page)
 
 
-def licence_import_get(*, actor, batch_id: int) -> LicenceImport:
+def licence_import_get(*, actor: Actor, batch_id: int) -> LicenceImport:
     batch = _imports_in_scope(actor).filter(pk=batch_id).first()
     if batch is None:
         raise NotFound("未找到该导入批次，或其不在您的数据范围内。", code="licence_import_not_found")

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.core.audit import audit_record
 from tongban.core.calendar import today
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -129,7 +130,7 @@ def _serial_next(type_code: str, issuer_uscc: str) -> str:
     return f"{value:08d}"
 
 
-def _issuer_checked(actor, licence_type: LicenceType, department_id: int):
+def _issuer_checked(actor: Actor, licence_type: LicenceType, department_id: int):
     department = org.department_by_id(department_id)
     if actor is not None:  # None: the platform itself (issuance on case completion, data migration)
         permissions.require_issuer_staff(actor, department_id=department.pk, region_code=department.region_id)
@@ -150,11 +151,11 @@ def _not_registered(licence_type: LicenceType, department) -> PermissionDenied:
 # ---------------------------------------------------------------- recording
 
 
-def _actor_name(actor) -> str:
+def _actor_name(actor: Actor) -> str:
     return actor.display_name if actor is not None else "系统"
 
 
-def _record(licence: Licence, *, act: str, actor, reason: str = "", detail: dict | None = None) -> LicenceStatus:
+def _record(licence: Licence, *, act: str, actor: Actor, reason: str = "", detail: dict | None = None) -> LicenceStatus:
     """The history row, the audit entry and the event of one act on a licence."""
     row = LicenceStatus.objects.create(
         licence=licence, act=act, code=licence.status, reason=reason, actor=actor, actor_name=_actor_name(actor)
@@ -232,7 +233,7 @@ def _create(
 @transaction.atomic
 def licence_type_define(
     *,
-    actor,
+    actor: Actor,
     short_code: str,
     code: str,
     name: str,
@@ -306,7 +307,7 @@ def _fields_check(fields: list[dict]) -> None:
 @transaction.atomic
 def licence_issue(
     *,
-    actor,
+    actor: Actor,
     type_code: str,
     data: dict,
     issuer_department_id: int,
@@ -345,7 +346,14 @@ def licence_issue(
 
 
 def _new_version(
-    *, actor, previous: Licence, data: dict, valid_from: dt.date, valid_until: dt.date | None, act: str, reason: str
+    *,
+    actor: Actor,
+    previous: Licence,
+    data: dict,
+    valid_from: dt.date,
+    valid_until: dt.date | None,
+    act: str,
+    reason: str,
 ) -> Licence:
     if previous.successors.exists():
         raise Conflict("该证照已有新版本，请对最新版本操作。", code="licence_has_successor")
@@ -386,7 +394,7 @@ def _reason_checked(reason: str) -> str:
 
 
 @transaction.atomic
-def licence_change(*, actor, licence_id: int, data: dict, reason: str, case_number: str = "") -> Licence:
+def licence_change(*, actor: Actor, licence_id: int, data: dict, reason: str, case_number: str = "") -> Licence:
     """变更: a new version with the changed data; the previous version becomes 05 at once."""
     previous = _locked(licence_id)
     permissions.require_issuer_staff(actor, department_id=previous.issuer_id, region_code=previous.region_code)
@@ -412,7 +420,7 @@ def licence_change(*, actor, licence_id: int, data: dict, reason: str, case_numb
 
 
 @transaction.atomic
-def licence_renew(*, actor, licence_id: int, reason: str = "延续") -> Licence:
+def licence_renew(*, actor: Actor, licence_id: int, reason: str = "延续") -> Licence:
     """延续: a new version of the same data for another validity period, starting the day after the
     current version ends (today when it has no end or has ended); the current version stays valid
     until then."""
@@ -439,7 +447,7 @@ def licence_renew(*, actor, licence_id: int, reason: str = "延续") -> Licence:
 # ---------------------------------------------------------------- lifecycle
 
 
-def _set_status(licence: Licence, *, act: str, actor, reason: str) -> Licence:
+def _set_status(licence: Licence, *, act: str, actor: Actor, reason: str) -> Licence:
     transition = workflow.WORKFLOW.check(licence.status, act)
     before = licence.status
     licence.status = transition.target
@@ -449,7 +457,7 @@ def _set_status(licence: Licence, *, act: str, actor, reason: str) -> Licence:
     return licence
 
 
-def _transition(*, actor, licence_id: int, act: str, reason: str) -> Licence:
+def _transition(*, actor: Actor, licence_id: int, act: str, reason: str) -> Licence:
     licence = _locked(licence_id)
     transition = workflow.WORKFLOW.check(licence.status, act)
     if transition.actor == workflow.SYSTEM:
@@ -461,25 +469,25 @@ def _transition(*, actor, licence_id: int, act: str, reason: str) -> Licence:
 
 
 @transaction.atomic
-def licence_suspend(*, actor, licence_id: int, reason: str) -> Licence:
+def licence_suspend(*, actor: Actor, licence_id: int, reason: str) -> Licence:
     """02 暂扣."""
     return _transition(actor=actor, licence_id=licence_id, act="suspend", reason=reason)
 
 
 @transaction.atomic
-def licence_restore(*, actor, licence_id: int, reason: str) -> Licence:
+def licence_restore(*, actor: Actor, licence_id: int, reason: str) -> Licence:
     """02 暂扣 → 01 有效 (暂扣期满或纠正)."""
     return _transition(actor=actor, licence_id=licence_id, act="restore", reason=reason)
 
 
 @transaction.atomic
-def licence_revoke(*, actor, licence_id: int, reason: str) -> Licence:
+def licence_revoke(*, actor: Actor, licence_id: int, reason: str) -> Licence:
     """03 撤销 (the licensing decision is withdrawn)."""
     return _transition(actor=actor, licence_id=licence_id, act="revoke", reason=reason)
 
 
 @transaction.atomic
-def licence_cancel(*, actor, licence_id: int, reason: str) -> Licence:
+def licence_cancel(*, actor: Actor, licence_id: int, reason: str) -> Licence:
     """04 注销."""
     return _transition(actor=actor, licence_id=licence_id, act="cancel", reason=reason)
 
@@ -491,13 +499,13 @@ def licence_expire(*, licence_id: int, reason: str = "有效期届满") -> Licen
 
 
 @transaction.atomic
-def licence_transfer_out(*, actor, licence_id: int, reason: str) -> Licence:
+def licence_transfer_out(*, actor: Actor, licence_id: int, reason: str) -> Licence:
     """06 转出 (the holder moved to another jurisdiction)."""
     return _transition(actor=actor, licence_id=licence_id, act="transfer_out", reason=reason)
 
 
 @transaction.atomic
-def licence_revoke_penalty(*, actor, licence_id: int, reason: str) -> Licence:
+def licence_revoke_penalty(*, actor: Actor, licence_id: int, reason: str) -> Licence:
     """07 吊销 (an administrative penalty)."""
     return _transition(actor=actor, licence_id=licence_id, act="revoke_penalty", reason=reason)
 
@@ -512,7 +520,7 @@ LIFECYCLE = {
 }
 
 
-def licence_act(*, actor, licence_id: int, act: str, reason: str) -> Licence:
+def licence_act(*, actor: Actor, licence_id: int, act: str, reason: str) -> Licence:
     """One staff lifecycle act by name (pages and API)."""
     service = LIFECYCLE.get(act)
     if service is None:
@@ -584,7 +592,7 @@ def _remind(licence_id: int) -> int:
 # ---------------------------------------------------------------- import of historical licences
 
 
-def licence_import_start(*, actor, department_id: int, upload) -> LicenceImport:
+def licence_import_start(*, actor: Actor, department_id: int, upload) -> LicenceImport:
     """Queue an import of historical licences (存量证照入库) for an issuing department from a CSV
     (UTF-8, BOM allowed) or xlsx file: type_code (national or catalogue code), holder_id (ID number
     or credit code), issued_on, valid_until (may be empty), then one column per data field (code
@@ -617,7 +625,7 @@ def _date(raw: str, label: str) -> dt.date:
 
 
 @transaction.atomic
-def _import_row(actor, department, row: dict) -> Licence:
+def _import_row(actor: Actor, department, row: dict) -> Licence:
     licence_type = licence_type_get(row.get("type_code", ""))
     if not licence_type.issuing_departments.filter(pk=department.pk).exists():
         raise _not_registered(licence_type, department)
@@ -678,7 +686,7 @@ def _import_duplicate_check(licence_type: LicenceType, department, holder: Holde
             raise Conflict(f"该证照已入库（{licence.identifier}），未重复导入。", code="licence_import_duplicate")
 
 
-def _import_holder(actor, licence_type: LicenceType, holder_id: str) -> Holder:
+def _import_holder(actor: Actor, licence_type: LicenceType, holder_id: str) -> Holder:
     scope = accounts.staff_scope(actor)
     if licence_type.holder_kind == LicenceType.NATURAL:
         person = accounts.persons_in_scope(scope).filter(id_number=holder_id).first()

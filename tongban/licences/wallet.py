@@ -32,6 +32,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tongban.accounts import selectors as accounts
+from tongban.accounts.types import Actor
 from tongban.cases import selectors as cases
 from tongban.core.audit import audit_record
 from tongban.core.calendar import today
@@ -83,7 +84,7 @@ def authorisations_of_licence(licence: Licence) -> QuerySet[LicenceAuthorisation
     return licence.authorisations.select_related("department").order_by("-created_at", "-id")
 
 
-def licence_authorisations(*, actor, licence_id: int) -> QuerySet[LicenceAuthorisation]:
+def licence_authorisations(*, actor: Actor, licence_id: int) -> QuerySet[LicenceAuthorisation]:
     """The authorisations of one of the actor's licences (NotFound for anyone else's)."""
     return authorisations_of_licence(selectors.licence_for_holder(user=actor, licence_id=licence_id))
 
@@ -95,7 +96,7 @@ def uses_of_licence(licence: Licence, *, page: int | str = 1) -> exchange_select
     return exchange_selectors.calls_of_key(licence.identifier, page=page)
 
 
-def licence_uses_page(*, actor, licence_id: int, page: int | str = 1) -> exchange_selectors.CallPage:
+def licence_uses_page(*, actor: Actor, licence_id: int, page: int | str = 1) -> exchange_selectors.CallPage:
     """The uses of one of the actor's licences (NotFound for anyone else's)."""
     return uses_of_licence(selectors.licence_for_holder(user=actor, licence_id=licence_id), page=page)
 
@@ -108,7 +109,7 @@ def department_choices() -> list[tuple[int, str]]:
 # ---------------------------------------------------------------- reads: the authorised side
 
 
-def _may_use(actor, authorisation: LicenceAuthorisation) -> bool:
+def _may_use(actor: Actor, authorisation: LicenceAuthorisation) -> bool:
     staff = accounts.staff_of(actor) if actor is not None and actor.is_authenticated else None
     if staff is None:
         return False
@@ -121,7 +122,7 @@ def _may_use(actor, authorisation: LicenceAuthorisation) -> bool:
     return True
 
 
-def authorisation_for_staff(*, actor, authorisation_id: int) -> LicenceAuthorisation:
+def authorisation_for_staff(*, actor: Actor, authorisation_id: int) -> LicenceAuthorisation:
     """A live authorisation the actor may use: they are staff of its department, or its case is
     in their scope. Read afresh on every call, so a revocation stops the next use."""
     authorisation = (
@@ -145,7 +146,7 @@ def authorisation_for_staff(*, actor, authorisation_id: int) -> LicenceAuthorisa
     return authorisation
 
 
-def authorisations_shared_with(actor) -> QuerySet[LicenceAuthorisation]:
+def authorisations_shared_with(actor: Actor) -> QuerySet[LicenceAuthorisation]:
     """The live authorisations the actor may use: to their department, or for a case in their
     scope (the candidate case numbers are checked against the scope in one query)."""
     staff = accounts.staff_of(actor) if actor is not None and actor.is_authenticated else None
@@ -158,7 +159,7 @@ def authorisations_shared_with(actor) -> QuerySet[LicenceAuthorisation]:
     return shared.select_related("licence__type", "department").order_by("-created_at", "-id")
 
 
-def authorisations_shared_page(actor, *, page: int | str = 1) -> Page:
+def authorisations_shared_page(actor: Actor, *, page: int | str = 1) -> Page:
     return Paginator(authorisations_shared_with(actor), PAGE_SIZE).get_page(page)
 
 
@@ -232,7 +233,7 @@ def _target_checked(department_id: int | None, case_number: str) -> tuple[int | 
 @transaction.atomic
 def licence_authorise(
     *,
-    actor,
+    actor: Actor,
     licence_id: int,
     department_id: int | None = None,
     case_number: str = "",
@@ -280,7 +281,7 @@ def licence_authorise(
     return authorisation
 
 
-def authorisation_for_holder(*, actor, authorisation_id: int) -> LicenceAuthorisation:
+def authorisation_for_holder(*, actor: Actor, authorisation_id: int) -> LicenceAuthorisation:
     """An authorisation of one of the actor's licences (NotFound for anyone else's)."""
     authorisation = (
         LicenceAuthorisation.objects.select_related("licence", "department").filter(pk=authorisation_id).first()
@@ -295,7 +296,7 @@ def authorisation_for_holder(*, actor, authorisation_id: int) -> LicenceAuthoris
 
 
 @transaction.atomic
-def licence_authorisation_revoke(*, actor, authorisation_id: int) -> LicenceAuthorisation:
+def licence_authorisation_revoke(*, actor: Actor, authorisation_id: int) -> LicenceAuthorisation:
     """The holder's side withdraws an authorisation; the next use is refused."""
     authorisation_for_holder(actor=actor, authorisation_id=authorisation_id)  # NotFound for anyone else
     authorisation = LicenceAuthorisation.objects.select_for_update().get(pk=authorisation_id)
@@ -347,7 +348,7 @@ def licence_use_record(
     department_id: int,
     region_code: str,
     purpose: str,
-    actor=None,
+    actor: Actor = None,
     case_number: str = "",
 ) -> bool:
     """Record one use of a licence outside the holder's own hands (an application reusing it):
@@ -389,7 +390,7 @@ class SharedRead:
     content: bytes = b""
 
 
-def licence_shared_read(*, actor, authorisation_id: int, as_pdf: bool = False) -> SharedRead:
+def licence_shared_read(*, actor: Actor, authorisation_id: int, as_pdf: bool = False) -> SharedRead:
     """Open (or, `as_pdf`, download) a licence under a live authorisation: one use, logged for the
     holder with the staff's department and the authorisation's purpose and case, and audited as
     an unmasked read. The PDF is rendered first, so a failed rendering is no use."""

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from tongban.core.actors import BaseActor as Actor  # org stands below accounts: any user
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, ValidationFailed
 from tongban.core.identifiers import parse_uscc, region_level, region_parent_code
@@ -24,7 +25,7 @@ def region_placement(code: str) -> tuple[str, Region | None]:
     return level, parent
 
 
-def region_create(*, code: str, name: str, actor=None) -> Region:
+def region_create(*, code: str, name: str, actor: Actor = None) -> Region:
     """Add a region under its parent, which the code itself names."""
     level, parent = region_placement(code)
     region = Region.objects.create(code=code, name=name.strip(), level=level, parent=parent)
@@ -34,7 +35,7 @@ def region_create(*, code: str, name: str, actor=None) -> Region:
 
 @transaction.atomic
 def department_create(
-    *, name: str, short_name: str, uscc: str, region_code: str, parent_id: int | None = None, actor=None
+    *, name: str, short_name: str, uscc: str, region_code: str, parent_id: int | None = None, actor: Actor = None
 ) -> Department:
     code = parse_uscc(uscc).value
     if Department.objects.filter(uscc=code).exists():
@@ -47,7 +48,7 @@ def department_create(
 
 
 @transaction.atomic
-def hall_create(*, name: str, region_code: str, address: str, phone: str = "", actor=None) -> ServiceHall:
+def hall_create(*, name: str, region_code: str, address: str, phone: str = "", actor: Actor = None) -> ServiceHall:
     hall = ServiceHall.objects.create(name=name, region_id=region_code, address=address, phone=phone)
     audit_record(action="hall.create", obj=hall, actor=actor, region_code=region_code)
     return hall
@@ -55,7 +56,7 @@ def hall_create(*, name: str, region_code: str, address: str, phone: str = "", a
 
 @transaction.atomic
 def window_create(
-    *, hall: ServiceHall, number: str, name: str, kind: str, department_ids: list[int], actor=None
+    *, hall: ServiceHall, number: str, name: str, kind: str, department_ids: list[int], actor: Actor = None
 ) -> Window:
     window = Window.objects.create(hall=hall, number=number, name=name, kind=kind)
     window.departments.set(department_ids)
@@ -64,7 +65,9 @@ def window_create(
 
 
 @transaction.atomic
-def agency_point_create(*, name: str, region_code: str, address: str, phone: str = "", actor=None) -> AgencyPoint:
+def agency_point_create(
+    *, name: str, region_code: str, address: str, phone: str = "", actor: Actor = None
+) -> AgencyPoint:
     if region_level(region_code) != "village":
         raise ValidationFailed("代办点应设在村（社区）一级。", code="agency_point_level", field="region")
     point = AgencyPoint.objects.create(name=name, region_id=region_code, address=address, phone=phone)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 FLOW = workflow.WORKFLOW
 
 
-def _supersede(version: ItemVersion, actor) -> ItemVersion:
+def _supersede(version: ItemVersion, actor) -> object:
     """A version is superseded by publishing its item's next draft; only the current one can be."""
     if not ItemVersion.objects.filter(pk=version.pk, item__current_id=version.pk).exists():
         return workflow.version_next_status(version, "supersede")  # no service reaches it: the table refuses

@@ -1,6 +1,8 @@
 """`{% deadline day since=… fmt=… %}`: a computed deadline as people read it. While a year it
 crosses has no published schedule the date is an estimate, and says so (ADR 0008)."""
 
+import datetime as dt
+
 from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def deadline(day, since=None, fmt: str = "Y-m-d") -> str:
+def deadline(day: dt.date | None, since: dt.date | None = None, fmt: str = "Y-m-d") -> str:
     if not day:
         return ""
     text = date_format(day, fmt)

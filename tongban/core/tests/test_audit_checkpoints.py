@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def _checkpointed(count: int) -> list[AuditEntry]:
     entries = chain(count)
-    assert audit_checkpoint().seq == count
+    checkpoint = audit_checkpoint()
+    assert checkpoint is not None and checkpoint.seq == count
     return entries
 
 
@@ -30,7 +31,8 @@ def _verify_exit() -> tuple[int, str]:
     try:
         call_command("audit", "verify", stdout=out, stderr=err)
     except SystemExit as stopped:
-        return int(stopped.code), err.getvalue()
+        assert isinstance(stopped.code, int)
+        return stopped.code, err.getvalue()
     return 0, out.getvalue()
 
 

@@ -11,8 +11,13 @@ PAGES = ["/", "/services/", "/login/", "/signup/", "/me/", "/me/cases/", "/me/in
 
 
 def _watch(page) -> list[str]:
-    violations = []
-    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
+    violations: list[str] = []
+
+    def console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", console)
     return violations
 
 

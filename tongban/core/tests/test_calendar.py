@@ -54,7 +54,7 @@ def day_by_day(start: dt.date, n: int, stops: list[Pause]) -> dt.date:
     day, counted = start, 0
     while counted < n:
         day += dt.timedelta(1)
-        paused = any(p.start < day <= p.end for p in stops)
+        paused = any(p.start < day and (p.end is None or day <= p.end) for p in stops)  # end None: still stopped
         counted += is_working_day(day) and not paused
     return day
 

@@ -9,6 +9,7 @@ The role checks share one subject per pair: each try runs in a savepoint that is
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import pytest
 from django.db import transaction
@@ -76,7 +77,7 @@ def assert_roles_admitted(
     transition = flow.table[(state, act)]
     for role in roles:
         with subtests.test(role=role), undone():
-            result = outcome(lambda role=role: attempt_as(role))
+            result = outcome(partial(attempt_as, role))
             if transition.admits(role, step_post=step_post):
                 assert result == DONE, f"{role} may {act} from {state} but was refused: {result!r}"
             else:

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from tongban.core.audit import WITNESS_ASKED, WITNESS_UNAVAILABLE, audit_seal, audit_verify
 from tongban.core.audit_checkpoints import audit_checkpoint
@@ -10,12 +12,12 @@ class Command(BaseCommand):
         "checkpoint 封存后签名记录链头检查点（存于数据库之外）。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "action", choices=["verify", "seal", "checkpoint"], help="verify：校验；seal：封存；checkpoint：检查点"
         )
 
-    def handle(self, *args, action: str, **options):
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "seal":
             sealed = audit_seal()
             self.stdout.write(f"已封存 {sealed} 条审计记录。")

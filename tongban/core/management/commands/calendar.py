@@ -3,7 +3,9 @@
 The import file format is documented in tongban.core.calendar_services."""
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.timezone import localtime
@@ -27,11 +29,11 @@ class Command(BaseCommand):
         check = actions.add_parser("check", help="查询某日是否工作日")
         check.add_argument("date", help="YYYY-MM-DD")
 
-    def handle(self, *args, action: str, **options) -> None:
-        handler = {"import": self._import, "show": self._show, "check": self._check}[action]
-        handler(**options)
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        handlers: dict[str, Callable[..., None]] = {"import": self._import, "show": self._show, "check": self._check}
+        handlers[action](**options)
 
-    def _import(self, *, file: str, source: str, **options) -> None:
+    def _import(self, *, file: str, source: str, **options: Any) -> None:
         path = Path(file)
         try:
             lines = path.read_text(encoding="utf-8-sig").splitlines()
@@ -46,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(report.lines()[0])
         self.stdout.write(self.style.SUCCESS(report.lines()[0]))
 
-    def _show(self, *, year: int, **options) -> None:
+    def _show(self, *, year: int, **options: Any) -> None:
         declared = CalendarYear.objects.filter(year=year).first()
         if declared:
             self.stdout.write(
@@ -60,13 +62,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"{day} 星期{WEEKDAYS[day.weekday()]}  法定节假日（暂行）  {name}")
             return
         days = CalendarDay.objects.filter(date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
-        for day in days:
-            weekday = WEEKDAYS[day.date.weekday()]
-            self.stdout.write(f"{day.date} 星期{weekday}  {day.get_kind_display()}  {day.name}")
+        for exception in days:
+            weekday = WEEKDAYS[exception.date.weekday()]
+            self.stdout.write(f"{exception.date} 星期{weekday}  {exception.get_kind_display()}  {exception.name}")
         if not days:
             self.stdout.write("（没有例外日期）")
 
-    def _check(self, *, date: str, **options) -> None:
+    def _check(self, *, date: str, **options: Any) -> None:
         try:
             day = dt.date.fromisoformat(date)
         except ValueError as exc:

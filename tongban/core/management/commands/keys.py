@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from tongban.core.errors import TongbanError
 from tongban.core.field_crypto import keyring
@@ -12,10 +14,10 @@ class Command(BaseCommand):
         "status 显示当前密钥与最近的轮换。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["rotate", "status"], help="rotate：轮换；status：状态")
 
-    def handle(self, *args, action: str, **options):
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "rotate":
             try:
                 rotation = field_key_rotation_start(background=False)

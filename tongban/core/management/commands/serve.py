@@ -1,20 +1,21 @@
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
     help = "以生产服务器（gunicorn + whitenoise）提供门户、工作台、管理后台和接口文档。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
 
-    def handle(self, *args, port: int, host: str, workers: int, **options):
+    def handle(self, *args: Any, port: int, host: str, workers: int, **options: Any) -> None:
         base = f"http://{host}:{port}"
         self.stdout.write(self.style.SUCCESS(f"\n{settings.TONGBAN_SITE_NAME} 已启动："))
         for label, path in [
