@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors
+from tongban.core.errors import PermissionDenied
 
 
 def staff_required(view):
@@ -23,3 +24,19 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def post_required(*posts: str):
+    """Only staff holding one of `posts` reach the view (inside staff_required); others get a 403
+    that says their post cannot use it."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not selectors.staff_has_any_post(request.user, posts):
+                raise PermissionDenied(_("您的岗位不能使用此功能。"), code="post_required")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,6 +1,8 @@
 """Reads of identity data. Every staff-facing read takes the actor and applies their data scope;
 a record outside the scope is reported as not found, so its existence does not leak."""
 
+from collections.abc import Iterable
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
@@ -49,6 +51,10 @@ def staff_scope(user) -> DataScope:
 def staff_has_post(user, post_code: str) -> bool:
     staff = staff_of(user)
     return staff is not None and any(post.code == post_code for post in staff.posts.all())
+
+
+def staff_has_any_post(user, post_codes: Iterable[str]) -> bool:
+    return any(staff_has_post(user, code) for code in post_codes)
 
 
 def separated_role(user) -> str | None:

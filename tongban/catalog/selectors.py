@@ -9,11 +9,13 @@ from django.db.models import Prefetch, Q, QuerySet
 from tongban.catalog import search
 
 # The item's form (forms_engine): the contexts that render and check it read it through here.
-from tongban.catalog.forms_engine import FieldSpec as FieldSpec
-from tongban.catalog.forms_engine import form_prefill as form_prefill
-from tongban.catalog.forms_engine import form_spec as form_spec
-from tongban.catalog.forms_engine import form_validate as form_validate
-from tongban.catalog.forms_engine import rule_applies as rule_applies
+from tongban.catalog.forms_engine import (
+    FieldSpec as FieldSpec,
+    form_prefill as form_prefill,
+    form_spec as form_spec,
+    form_validate as form_validate,
+    rule_applies as rule_applies,
+)
 from tongban.catalog.models import Item, ItemType, ItemVersion, LifeEvent, SearchToken, Theme, VersionMaterial
 from tongban.catalog.search_index import IndexedVersion, search_index
 from tongban.core.errors import NotFound

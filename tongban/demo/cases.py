@@ -40,8 +40,7 @@ from tongban.cases.bulk import CaseBundle, CaseRow, CorrectionRow, HistoryRow, M
 from tongban.cases.models import Case
 from tongban.catalog.models import Item, ItemVersion
 from tongban.core.audit import audit_seal
-from tongban.core.calendar import add_working_days, is_working_day
-from tongban.core.calendar import today as calendar_today
+from tongban.core.calendar import add_working_days, is_working_day, today as calendar_today
 from tongban.demo.city import (
     BACK_OFFICE,
     CITY_CODE,

@@ -60,8 +60,7 @@ from tongban.core.identifiers import (
     parse_id_number,
     parse_uscc,
 )
-from tongban.core.tabular import NOT_UTF8, FileUnreadable, file_rows, rows_estimate
-from tongban.core.tabular import rejections_csv as report_csv
+from tongban.core.tabular import NOT_UTF8, FileUnreadable, file_rows, rejections_csv as report_csv, rows_estimate
 from tongban.exchange.models import DataResource, ImportBatch, RegistryRecord, ResourceField
 
 log = logging.getLogger(__name__)

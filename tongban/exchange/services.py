@@ -23,8 +23,10 @@ from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.exchange import imports, selectors
 from tongban.exchange.models import ConsumerSystem, DataResource, ImportBatch, RegistryRecord, ResourceField
-from tongban.exchange.query import calllog_use_write as calllog_use_write  # for other contexts
-from tongban.exchange.query import record_source_register as record_source_register  # for other contexts
+from tongban.exchange.query import (
+    calllog_use_write as calllog_use_write,  # for other contexts
+    record_source_register as record_source_register,  # for other contexts
+)
 from tongban.org import selectors as org
 
 RESOURCE_CODE = re.compile(r"^[a-z][a-z0-9_-]{1,39}$", re.IGNORECASE)

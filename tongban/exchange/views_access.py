@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts.decorators import staff_required
 from tongban.core.errors import TongbanError
-from tongban.exchange import access, workflow
-from tongban.exchange import forms_access as forms
+from tongban.exchange import access, forms_access as forms, workflow
 from tongban.exchange.models import AccessRequest
 
 STATUS_FILTERS = AccessRequest.STATUSES

@@ -38,8 +38,7 @@ from tongban.core.audit import audit_record
 from tongban.core.calendar import today
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.scope import DataScope
-from tongban.exchange import selectors as exchange_selectors
-from tongban.exchange import services as exchange
+from tongban.exchange import selectors as exchange_selectors, services as exchange
 from tongban.licences import documents, permissions, selectors
 from tongban.licences.models import VALID, Licence, LicenceAuthorisation
 from tongban.org import selectors as org

@@ -5,8 +5,10 @@ from django.utils import timezone
 
 from tongban.core.errors import NotFound
 from tongban.notifications.models import Notification
-from tongban.notifications.sms import sms_available as sms_available  # text messages, for other contexts
-from tongban.notifications.sms import sms_send as sms_send
+from tongban.notifications.sms import (
+    sms_available as sms_available,  # text messages, for other contexts
+    sms_send as sms_send,
+)
 
 
 def notification_send(

@@ -12,9 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.accounts import second_factor
-from tongban.accounts import selectors as accounts_selectors
-from tongban.accounts import services as accounts_services
+from tongban.accounts import second_factor, selectors as accounts_selectors, services as accounts_services
 from tongban.core.errors import PermissionDenied, TongbanError
 from tongban.core.forms import add_service_error
 from tongban.org import selectors as org_selectors

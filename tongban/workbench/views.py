@@ -3,9 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.accounts import second_factor
-from tongban.accounts import selectors as accounts_selectors
-from tongban.accounts import services as accounts_services
+from tongban.accounts import second_factor, selectors as accounts_selectors, services as accounts_services
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.reveal import reveal_choices
 from tongban.cases import selectors as cases_selectors

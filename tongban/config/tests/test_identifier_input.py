@@ -3,8 +3,7 @@ error and writes nothing; two spellings of one number are never two people."""
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tongban.accounts.models import LegalPerson, Mandate, Person, User
 from tongban.accounts.tests.factories import PASSWORD, UserFactory

@@ -3,8 +3,7 @@ import datetime as dt
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from lunardate import LunarDate
 
 from tongban.core.calendar import (

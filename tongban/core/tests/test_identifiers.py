@@ -8,8 +8,7 @@ weights 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28, check = 31 − (Σ mod 3
 import datetime as dt
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from tongban.core.errors import ValidationFailed
 from tongban.core.identifiers import (

@@ -297,8 +297,7 @@ def test_legal_entity_keys_are_checked_as_credit_codes(data_officer, provider, d
 
 
 def test_the_fast_checksum_paths_agree_with_the_reference_validators():
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
+    from hypothesis import given, settings, strategies as st
 
     from tongban.core.identifiers import parse_id_number, parse_uscc
 

@@ -1,6 +1,5 @@
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from tongban.core.errors import ValidationFailed
 from tongban.licences.identifiers import ALPHABET, licence_identifier, licence_identifier_parse, mod37_36_check_char
