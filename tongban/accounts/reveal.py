@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts.types import Actor
 from tongban.core.counters import counter_add, counter_sub
@@ -50,23 +51,28 @@ def reveal_grounds(*, actor: Actor, person, basis: str, reference: str, note: st
     if basis == PURPOSE:
         label = settings.TONGBAN_REVEAL_PURPOSES.get(reference)
         if label is None:
-            raise ValidationFailed("请从列表中选择查看用途。", code="reveal_purpose_unknown", field="reference")
+            raise ValidationFailed(_("请从列表中选择查看用途。"), code="reveal_purpose_unknown", field="reference")
         if not note:
             raise ValidationFailed(
-                "按用途查看须在备注中写明具体事由（如文书编号）。", code="reveal_note_required", field="note"
+                _("按用途查看须在备注中写明具体事由（如文书编号）。"), code="reveal_note_required", field="note"
             )
         return {"basis": PURPOSE, "purpose": reference, "purpose_label": label, "note": note}
     known = _bases.get(basis)
     if known is None:
         raise ValidationFailed(
-            "请选择查看依据：所办的办件，或列表中的用途。", code="reveal_basis_unknown", field="basis"
+            _("请选择查看依据：所办的办件，或列表中的用途。"), code="reveal_basis_unknown", field="basis"
         )
     if not reference:
-        raise ValidationFailed(f"请填写{known.reference_label}。", code="reveal_reference_required", field="reference")
+        raise ValidationFailed(
+            _("请填写%(known_reference_label)s。") % {"known_reference_label": known.reference_label},
+            code="reveal_reference_required",
+            field="reference",
+        )
     described = known.check(actor=actor, person_id=person.pk, reference=reference)
     if described is None:
         raise ValidationFailed(
-            f"在您的数据范围内没有涉及此人的{known.reference_label}“{reference}”，不能查看完整信息。",
+            _("在您的数据范围内没有涉及此人的%(known_reference_label)s“%(reference)s”，不能查看完整信息。")
+            % {"known_reference_label": known.reference_label, "reference": reference},
             code="reveal_grounds_refused",
             field="reference",
         )
@@ -82,7 +88,8 @@ def reveal_count(actor: Actor, *, department_id: int, region_code: str) -> None:
     if counter_add(hour_key, timeout=2 * 3600) > limit:
         counter_sub(hour_key)
         raise Throttled(
-            f"您本小时已查看完整个人信息{limit}次，已达上限，请下一小时再试；确有需要请联系安全管理员。",
+            _("您本小时已查看完整个人信息%(limit)s次，已达上限，请下一小时再试；确有需要请联系安全管理员。")
+            % {"limit": limit},
             code="reveal_limit",
         )
     window = settings.TONGBAN_REVEAL_BURST_MINUTES * 60

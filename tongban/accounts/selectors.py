@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tongban.accounts.models import LegalPerson, Mandate, Person, Post, Staff, User
 from tongban.accounts.types import Actor
@@ -99,7 +100,7 @@ def _person_query(query: str) -> Q:
 def person_get(*, actor: Actor, person_id: int) -> Person:
     person = persons_in_scope(staff_scope(actor)).select_related("region").filter(pk=person_id).first()
     if person is None:
-        raise NotFound("未找到该自然人，或其不在您的数据范围内。", code="person_not_found")
+        raise NotFound(_("未找到该自然人，或其不在您的数据范围内。"), code="person_not_found")
     return person
 
 
@@ -148,14 +149,14 @@ def person_by_id(person_id: int) -> Person:
     try:
         return Person.objects.select_related("region").get(pk=person_id)
     except Person.DoesNotExist:
-        raise NotFound("未找到该申请人。", code="person_not_found") from None
+        raise NotFound(_("未找到该申请人。"), code="person_not_found") from None
 
 
 def legal_person_by_id(legal_person_id: int) -> LegalPerson:
     try:
         return LegalPerson.objects.select_related("legal_representative").get(pk=legal_person_id)
     except LegalPerson.DoesNotExist:
-        raise NotFound("未找到该企业或单位。", code="legal_person_not_found") from None
+        raise NotFound(_("未找到该企业或单位。"), code="legal_person_not_found") from None
 
 
 def person_acts_for(person_id: int, legal_person_id: int) -> bool:

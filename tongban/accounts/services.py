@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts import reveal, roles, selectors
 from tongban.accounts.models import LegalPerson, Mandate, Person, Post, Staff, User
@@ -30,7 +31,7 @@ def _check_password(password: str, user: User | None = None) -> None:
 def _check_phone(phone: str) -> str:
     phone = phone.strip()
     if len(phone) != 11 or not phone.isdigit() or not phone.startswith("1"):
-        raise ValidationFailed("手机号码应为以1开头的11位数字。", code="phone_format", field="phone")
+        raise ValidationFailed(_("手机号码应为以1开头的11位数字。"), code="phone_format", field="phone")
     return phone
 
 
@@ -39,7 +40,7 @@ def person_upsert(*, real_name: str, id_number: str, phone: str = "", region_cod
     parsed = parse_id_number(id_number)
     real_name = real_name.strip()
     if not 2 <= len(real_name) <= 50:
-        raise ValidationFailed("请填写与身份证一致的姓名（2至50个字）。", code="name_format", field="real_name")
+        raise ValidationFailed(_("请填写与身份证一致的姓名（2至50个字）。"), code="name_format", field="real_name")
     person, created = Person.objects.get_or_create(
         id_number=parsed.value,
         defaults={
@@ -51,7 +52,9 @@ def person_upsert(*, real_name: str, id_number: str, phone: str = "", region_cod
         },
     )
     if not created and person.real_name != real_name:
-        raise ValidationFailed("姓名与该身份证号码登记的姓名不一致，请核对。", code="name_mismatch", field="real_name")
+        raise ValidationFailed(
+            _("姓名与该身份证号码登记的姓名不一致，请核对。"), code="name_mismatch", field="real_name"
+        )
     return person
 
 
@@ -62,7 +65,7 @@ def person_register(*, real_name: str, id_number: str, phone: str, password: str
     person = person_upsert(real_name=real_name, id_number=id_number, phone=phone)
     if User.objects.filter(person=person).exists():
         raise Conflict(
-            "该身份证号码已注册账号，请直接登录；忘记密码请到窗口或通过手机验证找回。",
+            _("该身份证号码已注册账号，请直接登录；忘记密码请到窗口或通过手机验证找回。"),
             code="already_registered",
             field="id_number",
         )
@@ -153,18 +156,20 @@ def legal_person_bind(*, user: User, uscc: str, name: str) -> Mandate:
     """An enterprise agent binds a legal person by its credit code. The legal representative is
     bound at once; anyone else waits for the representative's confirmation."""
     if user.person_id is None:
-        raise PermissionDenied("请先完成实名注册，再绑定企业。", code="not_real_name")
+        raise PermissionDenied(_("请先完成实名注册，再绑定企业。"), code="not_real_name")
     code = parse_uscc(uscc).value
     legal_person = LegalPerson.objects.select_related("legal_representative").filter(uscc=code).first()
     if legal_person is None:
         raise NotFound(
-            "法人库中没有该统一社会信用代码，请核对；新设企业请先以个人身份办理设立登记。",
+            _("法人库中没有该统一社会信用代码，请核对；新设企业请先以个人身份办理设立登记。"),
             code="legal_person_unknown",
             field="uscc",
         )
     if legal_person.name != name.strip():
         raise ValidationFailed(
-            "企业名称与法人库登记的名称不一致，请按营业执照填写全称。", code="legal_person_name_mismatch", field="name"
+            _("企业名称与法人库登记的名称不一致，请按营业执照填写全称。"),
+            code="legal_person_name_mismatch",
+            field="name",
         )
     is_representative = legal_person.legal_representative_id == user.person_id
     try:
@@ -177,7 +182,7 @@ def legal_person_bind(*, user: User, uscc: str, name: str) -> Mandate:
                 decided_at=timezone.now() if is_representative else None,
             )
     except IntegrityError:
-        raise Conflict("您已绑定该企业或正在等待确认。", code="mandate_exists") from None
+        raise Conflict(_("您已绑定该企业或正在等待确认。"), code="mandate_exists") from None
     audit_record(action="mandate.request", obj=mandate, actor=user, acting_for=f"legal:{code}")
     return mandate
 
@@ -185,7 +190,7 @@ def legal_person_bind(*, user: User, uscc: str, name: str) -> Mandate:
 def _mandate_for_representative(*, user: User, mandate_id: int) -> Mandate:
     mandate = Mandate.objects.select_for_update().select_related("legal_person").filter(pk=mandate_id).first()
     if mandate is None or mandate.legal_person.legal_representative_id != user.person_id:
-        raise NotFound("未找到该授权，或您不是该企业的法定代表人。", code="mandate_not_found")
+        raise NotFound(_("未找到该授权，或您不是该企业的法定代表人。"), code="mandate_not_found")
     return mandate
 
 
@@ -193,7 +198,11 @@ def _mandate_for_representative(*, user: User, mandate_id: int) -> Mandate:
 def mandate_decide(*, user: User, mandate_id: int, approve: bool) -> Mandate:
     mandate = _mandate_for_representative(user=user, mandate_id=mandate_id)
     if mandate.status != Mandate.PENDING:
-        raise Conflict(f"该授权当前状态为“{mandate.get_status_display()}”，无需再次确认。", code="mandate_not_pending")
+        raise Conflict(
+            _("该授权当前状态为“%(mandate_get_status_display)s”，无需再次确认。")
+            % {"mandate_get_status_display": mandate.get_status_display()},
+            code="mandate_not_pending",
+        )
     mandate.status = Mandate.ACTIVE if approve else Mandate.DECLINED
     mandate.decided_at = timezone.now()
     mandate.save(update_fields=["status", "decided_at"])
@@ -212,7 +221,11 @@ def mandate_revoke(*, user: User, mandate_id: int) -> Mandate:
     if mandate.role == Mandate.REPRESENTATIVE:
         raise TongbanError("法定代表人身份随法人登记变更，不能在此撤销。", code="mandate_is_representative")
     if mandate.status != Mandate.ACTIVE:
-        raise Conflict(f"该授权当前状态为“{mandate.get_status_display()}”，不能撤销。", code="mandate_not_active")
+        raise Conflict(
+            _("该授权当前状态为“%(mandate_get_status_display)s”，不能撤销。")
+            % {"mandate_get_status_display": mandate.get_status_display()},
+            code="mandate_not_active",
+        )
     mandate.status = Mandate.REVOKED
     mandate.revoked_at = timezone.now()
     mandate.save(update_fields=["status", "revoked_at"])
@@ -237,7 +250,7 @@ def staff_create(
 ) -> Staff:
     """Create a staff account (administrators only; the seed passes actor=None)."""
     if actor is not None and not selectors.staff_has_post(actor, Post.ADMIN):
-        raise PermissionDenied("只有管理员可以创建工作人员账号。", code="not_admin")
+        raise PermissionDenied(_("只有管理员可以创建工作人员账号。"), code="not_admin")
     if actor is not None:
         refusal = roles.posts_change_refusal(
             actor_role=selectors.separated_role(actor), actor_is_self=False, before=(), after=post_codes
@@ -250,7 +263,9 @@ def staff_create(
         except ValueError as error:
             raise ValidationFailed(str(error), code="posts_refused", field="post_codes") from None
     if User.objects.filter(username=username).exists():
-        raise Conflict(f"用户名“{username}”已被使用。", code="username_taken", field="username")
+        raise Conflict(
+            _("用户名“%(username)s”已被使用。") % {"username": username}, code="username_taken", field="username"
+        )
     department = org_selectors.department_by_id(department_id)
     region = org_selectors.region_by_code(scope_region_code)
     enters_admin = bool(set(post_codes) & set(Post.SEPARATED_ROLES))
@@ -289,7 +304,7 @@ def person_reveal(*, actor: User, person_id: int, field: str, basis: str, refere
     give grounds the platform can check (accounts.reveal). The read is written to the audit chain
     with its grounds before the value is returned."""
     if field not in REVEALABLE_FIELDS:
-        raise ValidationFailed("只能查看证件号码或手机号码的完整信息。", code="field_not_revealable", field="field")
+        raise ValidationFailed(_("只能查看证件号码或手机号码的完整信息。"), code="field_not_revealable", field="field")
     person = selectors.person_get(actor=actor, person_id=person_id)
     grounds = reveal.reveal_grounds(actor=actor, person=person, basis=basis, reference=reference, note=note)
     staff = selectors.staff_of(actor)
@@ -308,7 +323,9 @@ def person_reveal(*, actor: User, person_id: int, field: str, basis: str, refere
 def user_rename(*, user: User, username: str, actor: Actor = None) -> User:
     """Give a registered citizen account a memorable user name (the demo log-ins)."""
     if User.objects.filter(username=username).exclude(pk=user.pk).exists():
-        raise Conflict(f"用户名“{username}”已被使用。", code="username_taken", field="username")
+        raise Conflict(
+            _("用户名“%(username)s”已被使用。") % {"username": username}, code="username_taken", field="username"
+        )
     previous, user.username = user.username, username
     user.save(update_fields=["username"])
     audit_record(action="user.rename", obj=user, actor=actor, detail={"from": previous, "to": username})

@@ -4,6 +4,8 @@ their data scope. One place for the rule; services enforce it, pages ask it whic
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
 from tongban.cases import workflow
@@ -32,17 +34,17 @@ def staff_may(actor: Actor, case: Case, posts: Iterable[str]) -> bool:
 def authorise(actor: Actor, case: Case, transition: Transition) -> None:
     if transition.actor == workflow.SYSTEM:
         if actor is not None:
-            raise PermissionDenied("该操作由系统按期限自动执行。", code="case_system_only")
+            raise PermissionDenied(_("该操作由系统按期限自动执行。"), code="case_system_only")
         return
     if actor is None:
-        raise PermissionDenied("请先登录。", code="login_required")
+        raise PermissionDenied(_("请先登录。"), code="login_required")
     if transition.actor == workflow.APPLICANT:
         # The applicant acts online; a front-desk clerk in scope may act for them at the window.
         if is_applicant_side(actor, case) or staff_may(actor, case, transition.posts):
             return
-        raise NotFound("未找到该办件。", code="case_not_found")
+        raise NotFound(_("未找到该办件。"), code="case_not_found")
     posts = (case.step_post,) if transition.actor == workflow.STEP else transition.posts
     if not staff_may(actor, case, posts):
-        raise PermissionDenied("您没有办理该环节的岗位权限，或该办件不在您的数据范围内。", code="case_not_your_step")
+        raise PermissionDenied(_("您没有办理该环节的岗位权限，或该办件不在您的数据范围内。"), code="case_not_your_step")
     if case.claimed_by_id and case.claimed_by_id != actor.pk:
-        raise Conflict("该办件已由其他工作人员认领，请先由其释放。", code="case_claimed")
+        raise Conflict(_("该办件已由其他工作人员认领，请先由其释放。"), code="case_claimed")

@@ -9,6 +9,7 @@ from functools import cached_property
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
@@ -106,7 +107,7 @@ def queue_page(*, actor: Actor, query: QueueQuery) -> Page:
     """One page of a queue: search by case number, applicant (name or full ID number / USCC) or
     item; filters; earliest due first."""
     if query.queue not in QUEUES:
-        raise NotFound("没有这个队列。", code="queue_not_found")
+        raise NotFound(_("没有这个队列。"), code="queue_not_found")
     cases = _staff_queue_base(accounts.staff_scope(actor), query.queue)
     cases = _searched(cases, query.text)
     if query.item_id:
@@ -144,14 +145,14 @@ def case_for_staff(*, actor: Actor, case_id: int) -> Case:
         .first()
     )
     if case is None:
-        raise NotFound("未找到该办件，或它不在您的数据范围内。", code="case_not_found")
+        raise NotFound(_("未找到该办件，或它不在您的数据范围内。"), code="case_not_found")
     return case
 
 
 def case_by_number_for_staff(*, actor: Actor, number: str) -> Case:
     found = Case.objects.filter(number=number.strip()).values_list("pk", flat=True).first()
     if found is None:
-        raise NotFound("未找到该办件，或它不在您的数据范围内。", code="case_not_found")
+        raise NotFound(_("未找到该办件，或它不在您的数据范围内。"), code="case_not_found")
     return case_for_staff(actor=actor, case_id=found)
 
 
@@ -202,7 +203,7 @@ def case_for_applicant(*, actor: Actor, number: str = "", case_id: int | None = 
     cases = _applicant_cases(actor).select_related("person", "legal_person", "department", "office")
     case = cases.filter(pk=case_id).first() if case_id else cases.filter(number=number).first()
     if case is None:
-        raise NotFound("未找到该办件。", code="case_not_found")
+        raise NotFound(_("未找到该办件。"), code="case_not_found")
     return case
 
 
@@ -233,27 +234,27 @@ def case_for_reader(*, actor: Actor, case_id: int) -> Case:
         return case
     if case is not None and actor is not None and accounts.staff_of(actor) is not None:
         return case_for_staff(actor=actor, case_id=case_id)
-    raise NotFound("未找到该办件。", code="case_not_found")
+    raise NotFound(_("未找到该办件。"), code="case_not_found")
 
 
 def case_file_for(*, actor: Actor, file_id: int) -> CaseFile:
     """A material file, for whoever may read its case (a draft's files: the applicant side only)."""
     case_file = CaseFile.objects.select_related("case").filter(pk=file_id).first()
     if case_file is None:
-        raise NotFound("未找到该文件。", code="file_not_found")
+        raise NotFound(_("未找到该文件。"), code="file_not_found")
     if case_file.case.status == Case.DRAFT and permissions.is_applicant_side(actor, case_file.case):
         return case_file
     try:
         case_for_reader(actor=actor, case_id=case_file.case_id)
     except NotFound:
-        raise NotFound("未找到该文件。", code="file_not_found") from None
+        raise NotFound(_("未找到该文件。"), code="file_not_found") from None
     return case_file
 
 
 def case_public(number: str) -> Case:
     case = Case.objects.select_related("department").filter(number=number).first()
     if case is None:
-        raise NotFound("未找到该办件。", code="case_not_found")
+        raise NotFound(_("未找到该办件。"), code="case_not_found")
     return case
 
 
@@ -326,5 +327,5 @@ def deadline_recomputation_latest(*, within_days: int = 7) -> DeadlineRecomputat
 def deadline_recomputation_get(*, job_id: int) -> DeadlineRecomputation:
     job = DeadlineRecomputation.objects.filter(pk=job_id).first()
     if job is None:
-        raise NotFound("没有这次期限重算。", code="recomputation_not_found")
+        raise NotFound(_("没有这次期限重算。"), code="recomputation_not_found")
     return job

@@ -4,6 +4,7 @@ department's scope; publishing runs the consistency rules; a published version n
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts_selectors
 from tongban.accounts.types import Actor
@@ -42,9 +43,12 @@ def _require_catalogue_admin(actor: Actor, department) -> None:
     if actor is None:
         return  # the seed and imports run as the system
     if not accounts_selectors.staff_has_post(actor, workflow.CATALOGUE_ADMIN):
-        raise PermissionDenied("只有事项管理员可以维护事项清单。", code="not_catalogue_admin")
+        raise PermissionDenied(_("只有事项管理员可以维护事项清单。"), code="not_catalogue_admin")
     if not accounts_selectors.staff_scope(actor).covers_department(department.pk, department.region_id):
-        raise PermissionDenied(f"“{department.name}”不在您的管理范围内。", code="department_out_of_scope")
+        raise PermissionDenied(
+            _("“%(department_name)s”不在您的管理范围内。") % {"department_name": department.name},
+            code="department_out_of_scope",
+        )
 
 
 def _version_for_update(version_id: int) -> ItemVersion:
@@ -55,7 +59,7 @@ def _version_for_update(version_id: int) -> ItemVersion:
         .first()
     )
     if version is None:
-        raise NotFound("事项版本不存在。", code="version_not_found")
+        raise NotFound(_("事项版本不存在。"), code="version_not_found")
     return version
 
 
@@ -64,14 +68,17 @@ def _draft_for_update(*, actor: Actor, version_id: int) -> ItemVersion:
     version = _version_for_update(version_id)
     _require_catalogue_admin(actor, version.item.department)
     if not version.editable:
-        raise Conflict("已发布的版本不能修改；请新建版本，修改后再发布。", code="version_immutable")
+        raise Conflict(_("已发布的版本不能修改；请新建版本，修改后再发布。"), code="version_immutable")
     return version
 
 
 def _assign(version: ItemVersion, fields: dict) -> None:
     unknown = set(fields) - VERSION_FIELDS - set(VERSION_RELATIONS)
     if unknown:
-        raise ValidationFailed(f"不能修改这些字段：{'、'.join(sorted(unknown))}。", code="field_not_editable")
+        raise ValidationFailed(
+            _("不能修改这些字段：%(join_sorted_unknown)s。") % {"join_sorted_unknown": "、".join(sorted(unknown))},
+            code="field_not_editable",
+        )
     for name, value in fields.items():
         if name not in VERSION_RELATIONS:
             setattr(version, name, value)
@@ -121,13 +128,15 @@ def item_create(
     _require_catalogue_admin(actor, department)
     basic_code = basic_code.strip().upper()
     if not basic_code:
-        raise ValidationFailed("请填写事项基本编码。", code="basic_code_required", field="basic_code")
+        raise ValidationFailed(_("请填写事项基本编码。"), code="basic_code_required", field="basic_code")
     if (kind == Item.MAIN) != (parent_id is None):
-        raise ValidationFailed("主项没有上级事项；子项和业务办理项须指定上级事项。", code="item_parent", field="parent")
+        raise ValidationFailed(
+            _("主项没有上级事项；子项和业务办理项须指定上级事项。"), code="item_parent", field="parent"
+        )
     if kind == Item.HANDLING and not situation:
-        raise ValidationFailed("业务办理项须注明办理情形（新设、变更、延续或注销）。", code="situation_required")
+        raise ValidationFailed(_("业务办理项须注明办理情形（新设、变更、延续或注销）。"), code="situation_required")
     if Item.objects.filter(department=department, basic_code=basic_code, situation=situation).exists():
-        raise Conflict("该实施主体已有相同基本编码和情形的事项。", code="item_exists", field="basic_code")
+        raise Conflict(_("该实施主体已有相同基本编码和情形的事项。"), code="item_exists", field="basic_code")
     item = Item.objects.create(
         basic_code=basic_code, kind=kind, parent_id=parent_id, situation=situation, department=department
     )
@@ -197,7 +206,8 @@ def version_publish(*, actor: Actor, version_id: int) -> ItemVersion:
     problems = version_problems(version)
     if problems:
         raise ValidationFailed(
-            f"不能发布：共有{len(problems)}处不符合事项要素一致性要求，请逐条修改。",
+            _("不能发布：共有%(len_problems)s处不符合事项要素一致性要求，请逐条修改。")
+            % {"len_problems": len(problems)},
             code="version_inconsistent",
             problems=problems,
         )
@@ -229,10 +239,10 @@ def version_draft_new(*, actor: Actor, item_id: int) -> ItemVersion:
     """A new draft copied from the current published version, with its parts."""
     item = Item.objects.select_for_update().select_related("department").filter(pk=item_id).first()
     if item is None:
-        raise NotFound("事项不存在。", code="item_not_found")
+        raise NotFound(_("事项不存在。"), code="item_not_found")
     _require_catalogue_admin(actor, item.department)
     if item.versions.filter(status=ItemVersion.DRAFT).exists():
-        raise Conflict("该事项已有一个草稿版本，请继续编辑它。", code="draft_exists")
+        raise Conflict(_("该事项已有一个草稿版本，请继续编辑它。"), code="draft_exists")
     source = item.versions.order_by("-number").first()
     draft = _version_copy(source, number=source.number + 1)
     audit_record(action="version.draft", obj=draft, actor=actor, detail={"from": source.number})
@@ -261,7 +271,7 @@ def _version_copy(source: ItemVersion, *, number: int) -> ItemVersion:
 def version_withdraw(*, actor: Actor, version_id: int, reason: str) -> ItemVersion:
     """Take a published version off the catalogue (the item is no longer offered)."""
     if not reason.strip():
-        raise ValidationFailed("请填写撤销原因。", code="reason_required", field="reason")
+        raise ValidationFailed(_("请填写撤销原因。"), code="reason_required", field="reason")
     version = _version_for_update(version_id)
     _require_catalogue_admin(actor, version.item.department)
     version.status = workflow.version_next_status(version, "withdraw")
@@ -308,7 +318,11 @@ def item_bulk_publish(rows: list[dict], *, actor: Actor = None, batch_size: int 
     for row in rows:
         unknown = set(row) - _BULK_ITEM_KEYS - set(parts) - VERSION_FIELDS - set(VERSION_RELATIONS)
         if unknown:
-            raise ValidationFailed(f"不能批量写入这些字段：{'、'.join(sorted(unknown))}。", code="field_not_editable")
+            raise ValidationFailed(
+                _("不能批量写入这些字段：%(join_sorted_unknown)s。")
+                % {"join_sorted_unknown": "、".join(sorted(unknown))},
+                code="field_not_editable",
+            )
     now = timezone.now()
     items = Item.objects.bulk_create(
         [

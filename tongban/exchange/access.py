@@ -31,6 +31,7 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
@@ -67,7 +68,7 @@ class IssuedKey:
 def _staff(actor: Actor):
     staff = accounts.staff_of(actor) if actor is not None else None
     if staff is None:
-        raise PermissionDenied("请使用工作人员账号登录。", code="staff_required")
+        raise PermissionDenied(_("请使用工作人员账号登录。"), code="staff_required")
     return staff
 
 
@@ -93,7 +94,7 @@ def _systems_check(actor: Actor, department) -> None:
     _staff(actor)
     if not may_manage_systems(actor, department):
         raise PermissionDenied(
-            "只有持有“数据”或“管理”岗位、且数据范围覆盖该部门的工作人员可以管理接入系统。",
+            _("只有持有“数据”或“管理”岗位、且数据范围覆盖该部门的工作人员可以管理接入系统。"),
             code="systems_not_permitted",
         )
 
@@ -101,7 +102,9 @@ def _systems_check(actor: Actor, department) -> None:
 def _data_officer_check(actor: Actor, department_id: int, doing: str) -> None:
     _staff(actor)
     if not is_data_officer_of(actor, department_id):
-        raise PermissionDenied(f"只有本部门持有“数据”岗位的工作人员可以{doing}。", code="data_post_required")
+        raise PermissionDenied(
+            _("只有本部门持有“数据”岗位的工作人员可以%(doing)s。") % {"doing": doing}, code="data_post_required"
+        )
 
 
 # ================================================================ services: systems and keys
@@ -119,11 +122,13 @@ def system_register(*, actor: Actor, department_id: int, name: str) -> IssuedKey
     _systems_check(actor, department)
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("请填写系统名称。", code="system_name_required", field="name")
+        raise ValidationFailed(_("请填写系统名称。"), code="system_name_required", field="name")
     if len(name) > 100:
-        raise ValidationFailed("系统名称不能超过100个字。", code="system_name_too_long", field="name")
+        raise ValidationFailed(_("系统名称不能超过100个字。"), code="system_name_too_long", field="name")
     if ConsumerSystem.objects.filter(department_id=department.pk, name=name, is_active=True).exists():
-        raise Conflict(f"本部门已有名为“{name}”的接入系统。", code="system_name_taken", field="name")
+        raise Conflict(
+            _("本部门已有名为“%(name)s”的接入系统。") % {"name": name}, code="system_name_taken", field="name"
+        )
     system = ConsumerSystem.objects.create(department=department, name=name, client_id=_client_id())
     api_key, key = _key_issue(system)
     audit_record(
@@ -145,7 +150,7 @@ def _client_id() -> str:
 def _system_for_update(system_id: int) -> ConsumerSystem:
     system = ConsumerSystem.objects.select_for_update().filter(pk=system_id).first()
     if system is None:
-        raise NotFound("未找到该接入系统。", code="system_not_found")
+        raise NotFound(_("未找到该接入系统。"), code="system_not_found")
     return system
 
 
@@ -157,10 +162,12 @@ def api_key_rotate(*, actor: Actor, system_id: int, grace_days: int = 7) -> Issu
     department = org.department_by_id(system.department_id)
     _systems_check(actor, department)
     if not system.is_active:
-        raise Conflict("该接入系统已停用，不能再签发密钥。", code="system_inactive")
+        raise Conflict(_("该接入系统已停用，不能再签发密钥。"), code="system_inactive")
     if not 0 <= grace_days <= MAX_GRACE_DAYS:
         raise ValidationFailed(
-            f"旧密钥的过渡期应为0到{MAX_GRACE_DAYS}天。", code="grace_days_invalid", field="grace_days"
+            _("旧密钥的过渡期应为0到%(MAX_GRACE_DAYS)s天。") % {"MAX_GRACE_DAYS": MAX_GRACE_DAYS},
+            code="grace_days_invalid",
+            field="grace_days",
         )
     now = timezone.now()
     until = now + dt.timedelta(days=grace_days)
@@ -188,11 +195,11 @@ def api_key_revoke(*, actor: Actor, key_id: int) -> ApiKey:
     """Stop one key at once (lost or leaked)."""
     api_key = ApiKey.objects.select_for_update().select_related("system").filter(pk=key_id).first()
     if api_key is None:
-        raise NotFound("未找到该密钥。", code="api_key_not_found")
+        raise NotFound(_("未找到该密钥。"), code="api_key_not_found")
     department = org.department_by_id(api_key.system.department_id)
     _systems_check(actor, department)
     if api_key.revoked_at is not None:
-        raise Conflict("该密钥已吊销。", code="api_key_revoked")
+        raise Conflict(_("该密钥已吊销。"), code="api_key_revoked")
     api_key.revoked_at = timezone.now()
     api_key.save(update_fields=["revoked_at"])
     audit_record(
@@ -213,7 +220,7 @@ def system_deactivate(*, actor: Actor, system_id: int, reason: str = "") -> Cons
     department = org.department_by_id(system.department_id)
     _systems_check(actor, department)
     if not system.is_active:
-        raise Conflict("该接入系统已停用。", code="system_inactive")
+        raise Conflict(_("该接入系统已停用。"), code="system_inactive")
     now = timezone.now()
     revoked = list(_live_keys(system, now).values_list("prefix", flat=True))
     system.keys.filter(revoked_at__isnull=True).update(revoked_at=now)
@@ -235,7 +242,9 @@ def system_deactivate(*, actor: Actor, system_id: int, reason: str = "") -> Cons
 def _resource_by_code(code: str) -> DataResource:
     resource = DataResource.objects.select_related("provider").filter(code=(code or "").strip()).first()
     if resource is None or not resource.is_active:
-        raise NotFound(f"数据资源“{code}”不存在或未发布。", code="resource_not_found", field="resource_code")
+        raise NotFound(
+            _("数据资源“%(code)s”不存在或未发布。") % {"code": code}, code="resource_not_found", field="resource_code"
+        )
     return resource
 
 
@@ -243,12 +252,13 @@ def _fields_check(resource: DataResource, fields) -> list[str]:
     """The requested field names, de-duplicated in the resource's order; unknown names refused."""
     wanted = [str(name).strip() for name in (fields or []) if str(name).strip()]
     if not wanted:
-        raise ValidationFailed("请至少选择一个申请字段。", code="fields_required", field="fields")
+        raise ValidationFailed(_("请至少选择一个申请字段。"), code="fields_required", field="fields")
     known = list(resource.fields.order_by("order", "id").values_list("name", flat=True))
     unknown = [name for name in dict.fromkeys(wanted) if name not in known]
     if unknown:
         raise ValidationFailed(
-            f"数据资源“{resource.name}”没有这些字段：{'、'.join(unknown)}。请按资源目录中的字段申请。",
+            _("数据资源“%(resource_name)s”没有这些字段：%(join_unknown)s。请按资源目录中的字段申请。")
+            % {"resource_name": resource.name, "join_unknown": "、".join(unknown)},
             code="unknown_fields",
             field="fields",
             problems=unknown,
@@ -259,9 +269,13 @@ def _fields_check(resource: DataResource, fields) -> list[str]:
 def _text(value: str, label: str, field: str, *, max_length: int = 300) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationFailed(f"请填写{label}。", code=f"{field}_required", field=field)
+        raise ValidationFailed(_("请填写%(label)s。") % {"label": label}, code=f"{field}_required", field=field)
     if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过{max_length}个字。", code=f"{field}_too_long", field=field)
+        raise ValidationFailed(
+            _("%(label)s不能超过%(max_length)s个字。") % {"label": label, "max_length": max_length},
+            code=f"{field}_too_long",
+            field=field,
+        )
     return value
 
 
@@ -274,14 +288,16 @@ def years_later(day: dt.date, years: int) -> dt.date:
 
 def _period_check(valid_from: dt.date, valid_until: dt.date) -> None:
     if valid_from is None or valid_until is None:
-        raise ValidationFailed("请填写使用期限的起止日期。", code="period_required", field="valid_from")
+        raise ValidationFailed(_("请填写使用期限的起止日期。"), code="period_required", field="valid_from")
     if valid_from < today():
-        raise ValidationFailed("使用期限不能早于今天开始。", code="period_in_past", field="valid_from")
+        raise ValidationFailed(_("使用期限不能早于今天开始。"), code="period_in_past", field="valid_from")
     if valid_until < valid_from:
-        raise ValidationFailed("使用期限的截止日期不能早于开始日期。", code="period_reversed", field="valid_until")
+        raise ValidationFailed(_("使用期限的截止日期不能早于开始日期。"), code="period_reversed", field="valid_until")
     if valid_until > years_later(valid_from, MAX_PERIOD_YEARS):
         raise ValidationFailed(
-            f"使用期限最长{MAX_PERIOD_YEARS}年，期满后可重新申请。", code="period_too_long", field="valid_until"
+            _("使用期限最长%(MAX_PERIOD_YEARS)s年，期满后可重新申请。") % {"MAX_PERIOD_YEARS": MAX_PERIOD_YEARS},
+            code="period_too_long",
+            field="valid_until",
         )
 
 
@@ -296,7 +312,7 @@ def _requesting_system(department_id: int, system_id: int | None) -> ConsumerSys
         return None
     system = ConsumerSystem.objects.filter(pk=system_id, department_id=department_id, is_active=True).first()
     if system is None:
-        raise ValidationFailed("所选接入系统不属于本部门或已停用。", code="system_not_yours", field="system_id")
+        raise ValidationFailed(_("所选接入系统不属于本部门或已停用。"), code="system_not_yours", field="system_id")
     return system
 
 
@@ -321,7 +337,7 @@ def access_request(
     system authenticated by its API key, asking for itself."""
     if via_system is not None:
         if actor is not None or (system_id is not None and system_id != via_system.pk):
-            raise PermissionDenied("接入系统只能为自身提出申请。", code="system_acts_for_itself")
+            raise PermissionDenied(_("接入系统只能为自身提出申请。"), code="system_acts_for_itself")
         department_id, system_id = via_system.department_id, via_system.pk
     else:
         staff = _staff(actor)
@@ -331,12 +347,13 @@ def access_request(
     resource = _resource_by_code(resource_code)
     if resource.sharing == DataResource.NOT_SHARED:
         raise PermissionDenied(
-            f"数据资源“{resource.name}”为不予共享，依据：{resource.not_shared_reason}",
+            _("数据资源“%(resource_name)s”为不予共享，依据：%(resource_not_shared_reason)s")
+            % {"resource_name": resource.name, "resource_not_shared_reason": resource.not_shared_reason},
             code="resource_not_shared",
             field="resource_code",
         )
     if resource.provider_id == department_id:
-        raise ValidationFailed("这是本部门提供的资源，无需申请共享。", code="own_resource", field="resource_code")
+        raise ValidationFailed(_("这是本部门提供的资源，无需申请共享。"), code="own_resource", field="resource_code")
     fields = _fields_check(resource, fields)
     purpose = _text(purpose, "用途", "purpose")
     legal_basis = _text(legal_basis, "法律依据", "legal_basis")
@@ -377,7 +394,7 @@ def _pending_duplicate_check(resource: DataResource, department_id: int, system:
     )
     if pending.exists():
         raise Conflict(
-            "本部门对该资源已有一份待审核的申请，请等待提供部门审核，或撤回后重新申请。",
+            _("本部门对该资源已有一份待审核的申请，请等待提供部门审核，或撤回后重新申请。"),
             code="access_request_pending_exists",
         )
 
@@ -390,7 +407,7 @@ def _request_for_update(request_id: int) -> AccessRequest:
         .first()
     )
     if request is None:
-        raise NotFound("未找到该共享申请。", code="access_request_not_found")
+        raise NotFound(_("未找到该共享申请。"), code="access_request_not_found")
     return request
 
 
@@ -420,13 +437,15 @@ def access_approve(
     approved = request.fields if fields is None else _subset(fields, request.fields)
     reason = (reason or "").strip()
     if len(approved) < len(request.fields) and not reason:
-        raise ValidationFailed("批准的字段少于申请的字段时，请说明理由。", code="reason_required", field="reason")
+        raise ValidationFailed(_("批准的字段少于申请的字段时，请说明理由。"), code="reason_required", field="reason")
     if len(reason) > 300:
-        raise ValidationFailed("审核意见不能超过300个字。", code="reason_too_long", field="reason")
+        raise ValidationFailed(_("审核意见不能超过300个字。"), code="reason_too_long", field="reason")
     unmasked = _unmasked_check(request.resource, approved, unmasked_fields)
     quota = _volume_check(request.daily_volume if daily_quota is None else daily_quota, "daily_quota", "日调用上限")
     if request.valid_until < today():
-        raise ValidationFailed("该申请的使用期限已过，不能再批准，请拒绝并请申请部门重新申请。", code="period_expired")
+        raise ValidationFailed(
+            _("该申请的使用期限已过，不能再批准，请拒绝并请申请部门重新申请。"), code="period_expired"
+        )
     request.status = workflow.APPROVED
     request.decided_by, request.decided_at = actor, timezone.now()
     request.approved_fields, request.reason = approved, reason
@@ -439,11 +458,13 @@ def access_approve(
 def _subset(fields, requested: list[str]) -> list[str]:
     chosen = {str(name).strip() for name in fields if str(name).strip()}
     if not chosen:
-        raise ValidationFailed("请至少批准一个字段；全部不同意时请拒绝申请。", code="fields_required", field="fields")
+        raise ValidationFailed(
+            _("请至少批准一个字段；全部不同意时请拒绝申请。"), code="fields_required", field="fields"
+        )
     extra = sorted(chosen - set(requested))
     if extra:
         raise ValidationFailed(
-            f"只能在申请的字段中批准，这些字段未申请：{'、'.join(extra)}。",
+            _("只能在申请的字段中批准，这些字段未申请：%(join_extra)s。") % {"join_extra": "、".join(extra)},
             code="fields_not_requested",
             field="fields",
             problems=extra,
@@ -461,7 +482,7 @@ def _unmasked_check(resource: DataResource, approved: list[str], unmasked) -> li
     wrong = [name for name in chosen if name not in sensitive]
     if wrong:
         raise ValidationFailed(
-            f"明文提供只能选择已批准的敏感字段，这些字段不符合：{'、'.join(wrong)}。",
+            _("明文提供只能选择已批准的敏感字段，这些字段不符合：%(join_wrong)s。") % {"join_wrong": "、".join(wrong)},
             code="unmasked_fields_invalid",
             field="unmasked_fields",
             problems=wrong,
@@ -530,14 +551,14 @@ def grant_revoke(*, actor: Actor, grant_id: int, reason: str) -> Grant:
         Grant.objects.select_for_update(of=("self",)).select_related("resource", "request").filter(pk=grant_id).first()
     )
     if grant is None:
-        raise NotFound("未找到该共享授权。", code="grant_not_found")
+        raise NotFound(_("未找到该共享授权。"), code="grant_not_found")
     _staff(actor)
     if not (is_data_officer_of(actor, grant.resource.provider_id) or is_data_officer_of(actor, grant.department_id)):
         raise PermissionDenied(
-            "只有提供部门或使用部门持有“数据”岗位的工作人员可以撤销该授权。", code="data_post_required"
+            _("只有提供部门或使用部门持有“数据”岗位的工作人员可以撤销该授权。"), code="data_post_required"
         )
     if grant.revoked_at is not None:
-        raise Conflict("该授权已撤销，请刷新页面查看。", code="grant_revoked")
+        raise Conflict(_("该授权已撤销，请刷新页面查看。"), code="grant_revoked")
     reason = _text(reason, "撤销原因", "reason")
     grant.revoked_at, grant.revoked_by, grant.revoke_reason = timezone.now(), actor, reason
     grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
@@ -685,7 +706,7 @@ def grant_for(*, department_id: int, system_id: int | None, resource_id: int, to
 def grant_fields_check(grant: Grant | None, fields) -> None:
     """Refuse fields the grant does not cover, naming each one; None (no grant) refuses all."""
     if grant is None:
-        raise PermissionDenied("本部门尚未获得该数据资源的有效共享授权，请先提出共享申请。", code="no_grant")
+        raise PermissionDenied(_("本部门尚未获得该数据资源的有效共享授权，请先提出共享申请。"), code="no_grant")
     ungranted = [name for name in dict.fromkeys(fields) if name not in grant.fields]
     if not ungranted:
         return
@@ -694,7 +715,7 @@ def grant_fields_check(grant: Grant | None, fields) -> None:
     )
     named = "、".join(f"{labels[name]}（{name}）" if name in labels else name for name in ungranted)
     raise PermissionDenied(
-        f"以下字段未获共享授权：{named}。请只查询已授权字段，或先提出共享申请。",
+        _("以下字段未获共享授权：%(named)s。请只查询已授权字段，或先提出共享申请。") % {"named": named},
         code="field_not_granted",
         field="fields",
         problems=ungranted,
@@ -714,7 +735,7 @@ def _requests() -> QuerySet[AccessRequest]:
 def _my_data_department(actor: Actor) -> int:
     staff = _staff(actor)
     if not (accounts.staff_has_post(actor, DATA_POST) or accounts.staff_has_post(actor, ADMIN_POST)):
-        raise PermissionDenied("共享授权仅供持有“数据”或“管理”岗位的工作人员查看。", code="data_post_required")
+        raise PermissionDenied(_("共享授权仅供持有“数据”或“管理”岗位的工作人员查看。"), code="data_post_required")
     return staff.department_id
 
 
@@ -740,7 +761,7 @@ def request_get(*, actor: Actor = None, request_id: int, system: ConsumerSystem 
     Outside them it is "not found", so its existence does not leak."""
     request = _requests().filter(pk=request_id).first()
     if request is None or not request_may_see(actor, request, system=system):
-        raise NotFound("未找到该共享申请。", code="access_request_not_found")
+        raise NotFound(_("未找到该共享申请。"), code="access_request_not_found")
     return request
 
 
@@ -801,7 +822,7 @@ def grant_get(*, actor: Actor, grant_id: int) -> Grant:
     grant = _grants().filter(pk=grant_id).first()
     staff = accounts.staff_of(actor) if actor is not None else None
     if grant is None or staff is None or staff.department_id not in (grant.department_id, grant.resource.provider_id):
-        raise NotFound("未找到该共享授权。", code="grant_not_found")
+        raise NotFound(_("未找到该共享授权。"), code="grant_not_found")
     return grant
 
 

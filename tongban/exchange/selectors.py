@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
@@ -31,7 +32,7 @@ DATA_POST, ADMIN_POST = "data", "admin"  # accounts.Post.DATA / Post.ADMIN (code
 
 def staff_required_for_catalogue(actor: Actor) -> None:
     if accounts.staff_of(actor) is None:
-        raise PermissionDenied("数据资源目录仅供工作人员查阅，请使用工作人员账号登录。", code="catalogue_staff_only")
+        raise PermissionDenied(_("数据资源目录仅供工作人员查阅，请使用工作人员账号登录。"), code="catalogue_staff_only")
 
 
 def resource_may_manage(actor: Actor, resource: DataResource) -> bool:
@@ -132,7 +133,7 @@ def resource_detail(*, actor: Actor, code: str) -> DataResource:
     """One resource with its provider and fields; not found when absent or not visible."""
     resource = _visible(actor).select_related("provider__region").prefetch_related("fields").filter(code=code).first()
     if resource is None:
-        raise NotFound("未找到该数据资源，或其尚未发布。", code="resource_not_found")
+        raise NotFound(_("未找到该数据资源，或其尚未发布。"), code="resource_not_found")
     return resource
 
 
@@ -141,7 +142,7 @@ def resource_for_manager(*, actor: Actor, code: str) -> DataResource:
     resource = resource_detail(actor=actor, code=code)
     if not resource_may_manage(actor, resource):
         raise PermissionDenied(
-            "只有提供部门的数据管理员（或范围内的系统管理员）可以管理该数据资源。", code="resource_not_yours"
+            _("只有提供部门的数据管理员（或范围内的系统管理员）可以管理该数据资源。"), code="resource_not_yours"
         )
     return resource
 
@@ -205,7 +206,7 @@ def import_batch(*, actor: Actor, batch_id: int) -> ImportBatch:
     """A batch of a resource the actor manages."""
     batch = ImportBatch.objects.select_related("resource__provider__region", "started_by").filter(pk=batch_id).first()
     if batch is None or not resource_may_manage(actor, batch.resource):
-        raise NotFound("未找到该导入批次。", code="import_not_found")
+        raise NotFound(_("未找到该导入批次。"), code="import_not_found")
     return batch
 
 

@@ -1,6 +1,8 @@
 """Who may act on licences: staff holding an issuing post (办结/发证 or 审批) whose data scope covers
 the issuing department; holders see their own licences and those of the legal persons they act for."""
 
+from django.utils.translation import gettext as _
+
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
 from tongban.core.errors import PermissionDenied
@@ -17,10 +19,10 @@ def staff_may_issue(actor: Actor, *, department_id: int, region_code: str) -> bo
 
 def require_issuer_staff(actor: Actor, *, department_id: int, region_code: str) -> None:
     if actor is None or not actor.is_authenticated:
-        raise PermissionDenied("请先登录。", code="login_required")
+        raise PermissionDenied(_("请先登录。"), code="login_required")
     if not staff_may_issue(actor, department_id=department_id, region_code=region_code):
         raise PermissionDenied(
-            "您没有发证或审批岗位权限，或该颁发机构不在您的数据范围内。", code="licence_not_your_department"
+            _("您没有发证或审批岗位权限，或该颁发机构不在您的数据范围内。"), code="licence_not_your_department"
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
@@ -35,7 +36,9 @@ def licence_type_get(code: str) -> LicenceType:
     code = (code or "").strip().upper()
     found = LicenceType.objects.filter(Q(code=code) | Q(short_code=code)).first()
     if found is None:
-        raise NotFound(f"证照类型“{code}”不存在。", code="licence_type_not_found", field="type_code")
+        raise NotFound(
+            _("证照类型“%(code)s”不存在。") % {"code": code}, code="licence_type_not_found", field="type_code"
+        )
     return found
 
 
@@ -76,7 +79,7 @@ def licence_search(*, actor: Actor, query: str = "", status: str = "", type_code
 def licence_get(*, actor: Actor, licence_id: int) -> Licence:
     licence = _with_relations(licences_in_scope(actor)).filter(pk=licence_id).first()
     if licence is None:
-        raise NotFound("未找到该证照，或其不在您的数据范围内。", code="licence_not_found")
+        raise NotFound(_("未找到该证照，或其不在您的数据范围内。"), code="licence_not_found")
     return licence
 
 
@@ -110,7 +113,7 @@ def licence_for_holder(*, user, licence_id: int) -> Licence:
     if licence is None or not permissions.is_holder_side(
         user, holder_person_id=licence.holder_person_id, holder_legal_person_id=licence.holder_legal_person_id
     ):
-        raise NotFound("未找到该证照。", code="licence_not_found")
+        raise NotFound(_("未找到该证照。"), code="licence_not_found")
     return licence
 
 
@@ -184,7 +187,7 @@ def licence_verify_public(identifier: str) -> Verification:
         licence = Licence.objects.select_related("type", "issuer", "previous").get(identifier=parsed.value)
     except Licence.DoesNotExist:
         raise NotFound(
-            "未找到该电子证照，请核对证照标识或二维码。", code="licence_not_found", field="identifier"
+            _("未找到该电子证照，请核对证照标识或二维码。"), code="licence_not_found", field="identifier"
         ) from None
     key = next(iter(SealKey.objects.filter(key_id=licence.key_id).order_by()[:1]), None)
     return Verification(licence=licence, signature_valid=seal.seal_verify(licence, key=key), key=key)
@@ -231,7 +234,7 @@ def licence_imports_page(*, actor: Actor, page: int | str = 1) -> Page:
 def licence_import_get(*, actor: Actor, batch_id: int) -> LicenceImport:
     batch = _imports_in_scope(actor).filter(pk=batch_id).first()
     if batch is None:
-        raise NotFound("未找到该导入批次，或其不在您的数据范围内。", code="licence_import_not_found")
+        raise NotFound(_("未找到该导入批次，或其不在您的数据范围内。"), code="licence_import_not_found")
     return batch
 
 

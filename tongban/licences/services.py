@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
@@ -104,14 +105,20 @@ class Holder:
 
 def _holder(licence_type: LicenceType, person_id: int | None, legal_person_id: int | None) -> Holder:
     if bool(person_id) == bool(legal_person_id):
-        raise ValidationFailed("请指定一个持证主体：自然人或法人，二者选一。", code="licence_holder_required")
+        raise ValidationFailed(_("请指定一个持证主体：自然人或法人，二者选一。"), code="licence_holder_required")
     if licence_type.holder_kind == LicenceType.NATURAL:
         if not person_id:
-            raise ValidationFailed(f"{licence_type.name}的持证主体应为自然人。", code="licence_holder_kind")
+            raise ValidationFailed(
+                _("%(licence_type_name)s的持证主体应为自然人。") % {"licence_type_name": licence_type.name},
+                code="licence_holder_kind",
+            )
         person = accounts.person_by_id(person_id)
         return Holder(person.pk, None, person.real_name, person.id_number)
     if not legal_person_id:
-        raise ValidationFailed(f"{licence_type.name}的持证主体应为法人或其他组织。", code="licence_holder_kind")
+        raise ValidationFailed(
+            _("%(licence_type_name)s的持证主体应为法人或其他组织。") % {"licence_type_name": licence_type.name},
+            code="licence_holder_kind",
+        )
     legal = accounts.legal_person_by_id(legal_person_id)
     return Holder(None, legal.pk, legal.name, legal.uscc)
 
@@ -135,7 +142,10 @@ def _issuer_checked(actor: Actor, licence_type: LicenceType, department_id: int)
     if actor is not None:  # None: the platform itself (issuance on case completion, data migration)
         permissions.require_issuer_staff(actor, department_id=department.pk, region_code=department.region_id)
     if not licence_type.active:
-        raise ValidationFailed(f"证照类型“{licence_type.name}”已停用，不能颁发。", code="licence_type_inactive")
+        raise ValidationFailed(
+            _("证照类型“%(licence_type_name)s”已停用，不能颁发。") % {"licence_type_name": licence_type.name},
+            code="licence_type_inactive",
+        )
     if not licence_type.issuing_departments.filter(pk=department.pk).exists():
         raise _not_registered(licence_type, department)
     return department
@@ -143,7 +153,8 @@ def _issuer_checked(actor: Actor, licence_type: LicenceType, department_id: int)
 
 def _not_registered(licence_type: LicenceType, department) -> PermissionDenied:
     return PermissionDenied(
-        f"{department.name}不是{licence_type.name}的颁发机构，请由证照类型中登记的颁发机构发证。",
+        _("%(department_name)s不是%(licence_type_name)s的颁发机构，请由证照类型中登记的颁发机构发证。")
+        % {"department_name": department.name, "licence_type_name": licence_type.name},
         code="licence_issuer_not_registered",
     )
 
@@ -247,24 +258,25 @@ def licence_type_define(
     """Create or update a licence type (platform administrators; actor=None for the seed). The
     short code is the catalogue's code (YYZZ) that item versions and materials refer to."""
     if actor is not None and not accounts.staff_has_post(actor, "admin"):
-        raise PermissionDenied("只有系统管理员可以维护证照类型。", code="licence_type_forbidden")
+        raise PermissionDenied(_("只有系统管理员可以维护证照类型。"), code="licence_type_forbidden")
     code = licence_type_code_check(code)
     short_code = (short_code or "").strip().upper()
     if not short_code.isalnum():
         raise ValidationFailed(
-            "事项清单代码应为字母和数字，如 YYZZ。", code="licence_type_short_code", field="short_code"
+            _("事项清单代码应为字母和数字，如 YYZZ。"), code="licence_type_short_code", field="short_code"
         )
     if holder_kind not in dict(LicenceType.HOLDER_KINDS):
-        raise ValidationFailed("持证主体应为自然人或法人。", code="licence_type_holder_kind", field="holder_kind")
+        raise ValidationFailed(_("持证主体应为自然人或法人。"), code="licence_type_holder_kind", field="holder_kind")
     _fields_check(fields)
     if template and template not in documents.LAYOUTS:
         raise ValidationFailed(
-            f"版式模板“{template}”不存在，可选：{'、'.join(documents.LAYOUTS)}。",
+            _("版式模板“%(template)s”不存在，可选：%(join_documents_LAYOUTS)s。")
+            % {"template": template, "join_documents_LAYOUTS": "、".join(documents.LAYOUTS)},
             code="licence_type_template",
             field="template",
         )
     if LicenceType.objects.filter(code=code).exclude(short_code=short_code).exists():
-        raise Conflict(f"证照类型代码“{code}”已被其他类型使用。", code="licence_type_code_taken")
+        raise Conflict(_("证照类型代码“%(code)s”已被其他类型使用。") % {"code": code}, code="licence_type_code_taken")
     defining = org.department_by_id(defining_department_id)
     licence_type, created = LicenceType.objects.update_or_create(
         short_code=short_code,
@@ -294,10 +306,13 @@ def _fields_check(fields: list[dict]) -> None:
     for spec in fields:
         if not {"name", "label"} <= set(spec) or spec.get("type", "text") not in LicenceType.FIELD_TYPES:
             raise ValidationFailed(
-                "照面信息项应含 name、label，type 为 text、date、integer 或 boolean。", code="licence_type_fields"
+                _("照面信息项应含 name、label，type 为 text、date、integer 或 boolean。"), code="licence_type_fields"
             )
         if spec["name"] in names or spec["name"] in IMPORT_FIXED_COLUMNS:
-            raise ValidationFailed(f"照面信息项“{spec['name']}”重复或与保留列同名。", code="licence_type_fields")
+            raise ValidationFailed(
+                _("照面信息项“%(spec_name)s”重复或与保留列同名。") % {"spec_name": spec["name"]},
+                code="licence_type_fields",
+            )
         names.add(spec["name"])
 
 
@@ -326,7 +341,7 @@ def licence_issue(
     clean = licence_data_check(licence_type, data or {})
     previous = Licence.objects.filter(pk=previous_id).first() if previous_id else None
     if previous_id and previous is None:
-        raise NotFound("关联证照不存在。", code="licence_not_found", field="previous_id")
+        raise NotFound(_("关联证照不存在。"), code="licence_not_found", field="previous_id")
     start = valid_from or today()
     licence = _create(
         licence_type=licence_type,
@@ -356,9 +371,9 @@ def _new_version(
     reason: str,
 ) -> Licence:
     if previous.successors.exists():
-        raise Conflict("该证照已有新版本，请对最新版本操作。", code="licence_has_successor")
+        raise Conflict(_("该证照已有新版本，请对最新版本操作。"), code="licence_has_successor")
     if previous.version >= 999:
-        raise Conflict("该证照版本号已用尽（999），请注销后重新颁发。", code="licence_version_exhausted")
+        raise Conflict(_("该证照版本号已用尽（999），请注销后重新颁发。"), code="licence_version_exhausted")
     holder = Holder(
         previous.holder_person_id, previous.holder_legal_person_id, previous.holder_name, previous.holder_id_number
     )
@@ -382,14 +397,16 @@ def _new_version(
 def _locked(licence_id: int) -> Licence:
     licence = Licence.objects.select_for_update().filter(pk=licence_id).first()
     if licence is None:
-        raise NotFound("未找到该证照。", code="licence_not_found")
+        raise NotFound(_("未找到该证照。"), code="licence_not_found")
     return licence
 
 
 def _reason_checked(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationFailed("请填写原因（至少2个字），它会记入证照的状态记录并告知持证人。", code="reason_required")
+        raise ValidationFailed(
+            _("请填写原因（至少2个字），它会记入证照的状态记录并告知持证人。"), code="reason_required"
+        )
     return reason[:1000]
 
 
@@ -402,7 +419,7 @@ def licence_change(*, actor: Actor, licence_id: int, data: dict, reason: str, ca
     workflow.WORKFLOW.check(previous.status, "supersede")
     clean = licence_data_check(previous.type, {**previous.data, **(data or {})})
     if clean == previous.data:
-        raise ValidationFailed("照面信息没有变化，无需变更。", code="licence_change_nothing")
+        raise ValidationFailed(_("照面信息没有变化，无需变更。"), code="licence_change_nothing")
     start = today()
     licence = _new_version(
         actor=actor,
@@ -428,10 +445,15 @@ def licence_renew(*, actor: Actor, licence_id: int, reason: str = "延续") -> L
     permissions.require_issuer_staff(actor, department_id=previous.issuer_id, region_code=previous.region_code)
     if previous.status != VALID:
         raise Conflict(
-            f"只有有效的证照可以延续，该证照状态为“{previous.get_status_display()}”。", code="licence_renew_not_valid"
+            _("只有有效的证照可以延续，该证照状态为“%(previous_get_status_display)s”。")
+            % {"previous_get_status_display": previous.get_status_display()},
+            code="licence_renew_not_valid",
         )
     if not previous.type.validity_years:
-        raise ValidationFailed(f"{previous.type.name}长期有效，无需延续。", code="licence_renew_open_ended")
+        raise ValidationFailed(
+            _("%(previous_type_name)s长期有效，无需延续。") % {"previous_type_name": previous.type.name},
+            code="licence_renew_open_ended",
+        )
     start = max(today(), previous.valid_until + dt.timedelta(days=1)) if previous.valid_until else today()
     return _new_version(
         actor=actor,
@@ -462,7 +484,7 @@ def _transition(*, actor: Actor, licence_id: int, act: str, reason: str) -> Lice
     transition = workflow.WORKFLOW.check(licence.status, act)
     if transition.actor == workflow.SYSTEM:
         if actor is not None:
-            raise PermissionDenied("该操作由系统按有效期自动执行。", code="licence_system_only")
+            raise PermissionDenied(_("该操作由系统按有效期自动执行。"), code="licence_system_only")
     else:
         permissions.require_issuer_staff(actor, department_id=licence.issuer_id, region_code=licence.region_code)
     return _set_status(licence, act=act, actor=actor, reason=_reason_checked(reason))
@@ -524,7 +546,7 @@ def licence_act(*, actor: Actor, licence_id: int, act: str, reason: str) -> Lice
     """One staff lifecycle act by name (pages and API)."""
     service = LIFECYCLE.get(act)
     if service is None:
-        raise ValidationFailed(f"没有“{act}”这种证照操作。", code="licence_act_unknown", field="act")
+        raise ValidationFailed(_("没有“%(act)s”这种证照操作。") % {"act": act}, code="licence_act_unknown", field="act")
     return service(actor=actor, licence_id=licence_id, reason=reason)
 
 
@@ -620,7 +642,8 @@ def _date(raw: str, label: str) -> dt.date:
         return dt.date.fromisoformat((raw or "").strip())
     except ValueError:
         raise ValidationFailed(
-            f"{label}“{raw}”不是有效日期，格式应为 2020-01-31。", code="licence_import_date"
+            _("%(label)s“%(raw)s”不是有效日期，格式应为 2020-01-31。") % {"label": label, "raw": raw},
+            code="licence_import_date",
         ) from None
 
 
@@ -633,7 +656,7 @@ def _import_row(actor: Actor, department, row: dict) -> Licence:
     issued_on = _date(row.get("issued_on", ""), "颁发日期")
     valid_until = _date(row["valid_until"], "有效期至") if (row.get("valid_until") or "").strip() else None
     if valid_until is not None and valid_until < issued_on:
-        raise ValidationFailed("有效期至早于颁发日期。", code="licence_import_dates")
+        raise ValidationFailed(_("有效期至早于颁发日期。"), code="licence_import_dates")
     data = licence_data_check(licence_type, _import_data(licence_type, row))
     # The serial first: its counter row stays locked until this row commits, so a batch importing
     # the same row at the same time waits here, then finds this one in its duplicate check.
@@ -683,7 +706,10 @@ def _import_duplicate_check(licence_type: LicenceType, department, holder: Holde
     ).only("identifier", "data")
     for licence in same:
         if licence.data == data:
-            raise Conflict(f"该证照已入库（{licence.identifier}），未重复导入。", code="licence_import_duplicate")
+            raise Conflict(
+                _("该证照已入库（%(licence_identifier)s），未重复导入。") % {"licence_identifier": licence.identifier},
+                code="licence_import_duplicate",
+            )
 
 
 def _import_holder(actor: Actor, licence_type: LicenceType, holder_id: str) -> Holder:
@@ -691,9 +717,15 @@ def _import_holder(actor: Actor, licence_type: LicenceType, holder_id: str) -> H
     if licence_type.holder_kind == LicenceType.NATURAL:
         person = accounts.persons_in_scope(scope).filter(id_number=holder_id).first()
         if person is None:
-            raise NotFound(f"未在人口库中找到身份证号为“{holder_id[:6]}…”的持证人。", code="licence_import_holder")
+            raise NotFound(
+                _("未在人口库中找到身份证号为“%(holder_id_6)s…”的持证人。") % {"holder_id_6": holder_id[:6]},
+                code="licence_import_holder",
+            )
         return Holder(person.pk, None, person.real_name, person.id_number)
     legal = accounts.legal_persons_in_scope(scope).filter(uscc=holder_id).first()
     if legal is None:
-        raise NotFound(f"未在法人库中找到统一社会信用代码为“{holder_id}”的单位。", code="licence_import_holder")
+        raise NotFound(
+            _("未在法人库中找到统一社会信用代码为“%(holder_id)s”的单位。") % {"holder_id": holder_id},
+            code="licence_import_holder",
+        )
     return Holder(None, legal.pk, legal.name, legal.uscc)

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.core.errors import NotFound
 from tongban.notifications.models import Notification
@@ -42,7 +43,7 @@ def notification_send(
 def notification_mark_read(*, user, notification_id: int) -> Notification:
     notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if notification is None:
-        raise NotFound("未找到该消息。", code="notification_not_found")
+        raise NotFound(_("未找到该消息。"), code="notification_not_found")
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])

@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from tongban.core.errors import NotFound
 from tongban.core.identifiers import REGION_LEVELS, REGION_PREFIX_LENGTH
@@ -9,7 +10,7 @@ from tongban.org.models import AgencyPoint, Department, Region, ServiceHall
 def region_by_code(code: str) -> Region:
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise NotFound(f"行政区划代码“{code}”不存在。", code="region_not_found", field="region")
+        raise NotFound(_("行政区划代码“%(code)s”不存在。") % {"code": code}, code="region_not_found", field="region")
     return region
 
 
@@ -27,7 +28,7 @@ def department_by_id(department_id: int) -> Department:
     try:  # get(), not first(): a unique lookup needs no ORDER BY to compile
         return Department.objects.select_related("region").get(pk=department_id)
     except Department.DoesNotExist:
-        raise NotFound("部门不存在。", code="department_not_found", field="department") from None
+        raise NotFound(_("部门不存在。"), code="department_not_found", field="department") from None
 
 
 def departments_in_scope(scope: DataScope) -> QuerySet[Department]:
@@ -40,7 +41,7 @@ def departments_in_scope(scope: DataScope) -> QuerySet[Department]:
 def department_get(*, scope: DataScope, department_id: int) -> Department:
     department = departments_in_scope(scope).filter(pk=department_id).first()
     if department is None:
-        raise NotFound("未找到该部门，或其不在您的数据范围内。", code="department_not_found")
+        raise NotFound(_("未找到该部门，或其不在您的数据范围内。"), code="department_not_found")
     return department
 
 

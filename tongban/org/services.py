@@ -1,6 +1,7 @@
 """Writes to the organisation: each validates its national codes and is audited."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongban.core.actors import BaseActor as Actor  # org stands below accounts: any user
 from tongban.core.audit import audit_record
@@ -19,9 +20,12 @@ def region_placement(code: str) -> tuple[str, Region | None]:
     if parent_code is not None:
         parent = Region.objects.filter(code=parent_code).first()
         if parent is None and level != "city":
-            raise ValidationFailed(f"上级区划“{parent_code}”尚未登记，请先添加上级区划。", code="region_parent_missing")
+            raise ValidationFailed(
+                _("上级区划“%(parent_code)s”尚未登记，请先添加上级区划。") % {"parent_code": parent_code},
+                code="region_parent_missing",
+            )
     if Region.objects.filter(code=code).exists():
-        raise Conflict(f"区划代码“{code}”已存在。", code="region_exists", field="code")
+        raise Conflict(_("区划代码“%(code)s”已存在。") % {"code": code}, code="region_exists", field="code")
     return level, parent
 
 
@@ -39,7 +43,7 @@ def department_create(
 ) -> Department:
     code = parse_uscc(uscc).value
     if Department.objects.filter(uscc=code).exists():
-        raise Conflict("该统一社会信用代码已登记为其他部门。", code="department_uscc_taken", field="uscc")
+        raise Conflict(_("该统一社会信用代码已登记为其他部门。"), code="department_uscc_taken", field="uscc")
     department = Department.objects.create(
         name=name.strip(), short_name=short_name.strip(), uscc=code, region_id=region_code, parent_id=parent_id
     )
@@ -69,7 +73,7 @@ def agency_point_create(
     *, name: str, region_code: str, address: str, phone: str = "", actor: Actor = None
 ) -> AgencyPoint:
     if region_level(region_code) != "village":
-        raise ValidationFailed("代办点应设在村（社区）一级。", code="agency_point_level", field="region")
+        raise ValidationFailed(_("代办点应设在村（社区）一级。"), code="agency_point_level", field="region")
     point = AgencyPoint.objects.create(name=name, region_id=region_code, address=address, phone=phone)
     audit_record(action="agency_point.create", obj=point, actor=actor, region_code=region_code)
     return point

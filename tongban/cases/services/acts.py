@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts.types import Actor
 from tongban.cases import clock, permissions, results, workflow
@@ -48,7 +49,7 @@ def _require_materials_in_hand(case: Case) -> None:
     missing = [m.name for m in case.materials.all() if m.required and not m.provided]
     if missing:
         raise ValidationFailed(
-            "材料不齐，不能受理；请一次性告知申请人补正。", code="materials_missing", problems=missing
+            _("材料不齐，不能受理；请一次性告知申请人补正。"), code="materials_missing", problems=missing
         )
 
 
@@ -119,9 +120,9 @@ def case_correction_request(
     case = case_locked(case_id, expected_revision)
     act_checked(case, "request_correction", actor)
     if not items:
-        raise ValidationFailed("补正告知须列明需要补正的全部事项。", code="correction_items_required")
+        raise ValidationFailed(_("补正告知须列明需要补正的全部事项。"), code="correction_items_required")
     if case.corrections.exists():
-        raise Conflict("补正告知只能出具一次（一次性告知），本件已告知过。", code="correction_once")
+        raise Conflict(_("补正告知只能出具一次（一次性告知），本件已告知过。"), code="correction_once")
     listed = _correction_lines(case, items)
     limit = limit_days or settings.TONGBAN_CORRECTION_DAYS
     correction = CaseCorrection.objects.create(
@@ -152,9 +153,9 @@ def _correction_lines(case: Case, items: list[CorrectionItem]) -> list[dict]:
     lines = []
     for item in items:
         if item.material_id is not None and item.material_id not in names:
-            raise ValidationFailed("补正事项中有不属于本件的材料。", code="material_not_found")
+            raise ValidationFailed(_("补正事项中有不属于本件的材料。"), code="material_not_found")
         if not item.reason.strip():
-            raise ValidationFailed("每项补正都须写明原因。", code="correction_reason_required")
+            raise ValidationFailed(_("每项补正都须写明原因。"), code="correction_reason_required")
         name = names.get(item.material_id) if item.material_id else item.name.strip()
         lines.append({"material_id": item.material_id, "name": name or "其他", "reason": item.reason.strip()})
     return lines
@@ -197,7 +198,7 @@ def case_correction_answer(
     still_missing = _materials_not_reuploaded(case, correction)
     if still_missing:
         raise ValidationFailed(
-            "补正告知所列材料还没有补齐。",
+            _("补正告知所列材料还没有补齐。"),
             code="correction_incomplete",
             problems=[f"请补交“{n}”。" for n in still_missing],
         )
@@ -253,9 +254,9 @@ def case_correction_expire(*, case_id: int) -> Case:
 def case_claim(*, actor: Actor, case_id: int, expected_revision: int | None = None) -> Case:
     case = case_locked(case_id, expected_revision)
     if not case.is_open or not permissions.staff_may(actor, case, workflow.claiming_posts(case)):
-        raise PermissionDenied("您没有办理该办件当前环节的岗位权限。", code="case_not_your_step")
+        raise PermissionDenied(_("您没有办理该办件当前环节的岗位权限。"), code="case_not_your_step")
     if case.claimed_by_id and case.claimed_by_id != actor.pk:
-        raise Conflict("该办件已被其他工作人员认领。", code="case_claimed")
+        raise Conflict(_("该办件已被其他工作人员认领。"), code="case_claimed")
     case.claimed_by = actor
     case.save(update_fields=["claimed_by"])
     audit_record(action="case.claim", obj=case, actor=actor, region_code=case.region_code)
@@ -266,7 +267,7 @@ def case_claim(*, actor: Actor, case_id: int, expected_revision: int | None = No
 def case_release(*, actor: Actor, case_id: int, expected_revision: int | None = None) -> Case:
     case = case_locked(case_id, expected_revision)
     if case.claimed_by_id != actor.pk:
-        raise Conflict("只有认领人可以释放该办件。", code="case_not_claimed_by_you")
+        raise Conflict(_("只有认领人可以释放该办件。"), code="case_not_claimed_by_you")
     case.claimed_by = None
     case.save(update_fields=["claimed_by"])
     audit_record(action="case.release", obj=case, actor=actor, region_code=case.region_code)
@@ -283,9 +284,12 @@ def case_step_approve(*, actor: Actor, case_id: int, opinion: str = "", expected
     act_checked(case, "approve_step", actor)
     current, following = _current_and_next(case)
     if following is None:
-        raise Conflict(f"“{current.name}”是最后一个环节，请作出审批决定。", code="case_decision_due")
+        raise Conflict(
+            _("“%(current_name)s”是最后一个环节，请作出审批决定。") % {"current_name": current.name},
+            code="case_decision_due",
+        )
     if not opinion.strip():
-        raise ValidationFailed("请填写审核意见。", code="opinion_required")
+        raise ValidationFailed(_("请填写审核意见。"), code="opinion_required")
     case.claimed_by = None
     previous_name = case.step_name
     _enter_step(case, following)
@@ -307,11 +311,11 @@ def case_step_return(
     case = case_locked(case_id, expected_revision)
     act_checked(case, "return_step", actor)
     if not reason.strip():
-        raise ValidationFailed("退回须写明理由。", code="reason_required")
+        raise ValidationFailed(_("退回须写明理由。"), code="reason_required")
     earlier = [s for s in handling_steps(catalog.version_for_case(case.version_id)) if s.order < case.step]
     target = next((s for s in earlier if s.order == to_step), None)
     if target is None:
-        raise ValidationFailed("只能退回到本环节之前的环节。", code="return_target_invalid")
+        raise ValidationFailed(_("只能退回到本环节之前的环节。"), code="return_target_invalid")
     case.claimed_by = None
     _enter_step(case, target)
     act_recorded(
@@ -333,11 +337,14 @@ def case_special_start(
     act_checked(case, "start_special", actor)
     kinds = dict(CaseSpecialProcedure.KINDS)
     if kind not in kinds:
-        raise ValidationFailed("请选择特别程序的种类。", code="special_kind_invalid")
+        raise ValidationFailed(_("请选择特别程序的种类。"), code="special_kind_invalid")
     listed = {p.kind: p.limit_days for p in catalog.version_for_case(case.version_id).special_procedures.all()}
     limit = limit_days or listed.get(kind)
     if not limit:
-        raise ValidationFailed(f"办事指南未列“{kinds[kind]}”，请填写其时限（工作日）。", code="special_limit_required")
+        raise ValidationFailed(
+            _("办事指南未列“%(kinds_kind)s”，请填写其时限（工作日）。") % {"kinds_kind": kinds[kind]},
+            code="special_limit_required",
+        )
     procedure = CaseSpecialProcedure.objects.create(
         case=case, kind=kind, limit_days=limit, note=note.strip(), started_on=today()
     )
@@ -359,7 +366,7 @@ def case_special_end(*, actor: Actor, case_id: int, result: str, expected_revisi
     case = case_locked(case_id, expected_revision)
     act_checked(case, "end_special", actor)
     if not result.strip():
-        raise ValidationFailed("请填写特别程序的结论。", code="result_required")
+        raise ValidationFailed(_("请填写特别程序的结论。"), code="result_required")
     procedure = case.special_procedures.filter(ended_on__isnull=True).last()
     procedure.ended_on = today()
     procedure.result = result.strip()
@@ -392,15 +399,18 @@ def case_decide(
     act_checked(case, "decide", actor)
     current, following = _current_and_next(case)
     if following is not None:
-        raise Conflict(f"请先完成“{current.name}”，审批决定在最后一个环节作出。", code="case_not_last_step")
+        raise Conflict(
+            _("请先完成“%(current_name)s”，审批决定在最后一个环节作出。") % {"current_name": current.name},
+            code="case_not_last_step",
+        )
     if decision not in workflow.DECISION_CODES:
-        raise ValidationFailed("请选择审批决定。", code="decision_invalid")
+        raise ValidationFailed(_("请选择审批决定。"), code="decision_invalid")
     if not opinion.strip():
-        raise ValidationFailed("请填写审批意见（不予许可须说明理由）。", code="opinion_required")
+        raise ValidationFailed(_("请填写审批意见（不予许可须说明理由）。"), code="opinion_required")
     fields = ["decision", "decided_at", "claimed_by", "owed_material", "owed_until"]
     if decision == "approved_owing":
         if not owed_material.strip():
-            raise ValidationFailed("容缺受理须写明后补的材料。", code="owed_material_required")
+            raise ValidationFailed(_("容缺受理须写明后补的材料。"), code="owed_material_required")
         case.owed_material = owed_material.strip()
         case.owed_until = add_working_days(today(), owed_days or settings.TONGBAN_OWED_DAYS)
     case.decision = decision
@@ -468,9 +478,9 @@ def case_deliver(
     act_checked(case, "deliver", actor)
     methods = dict(Case.DELIVERIES)
     if method not in methods:
-        raise ValidationFailed("请选择送达方式。", code="delivery_invalid")
+        raise ValidationFailed(_("请选择送达方式。"), code="delivery_invalid")
     if method == "mail" and not (carrier.strip() and tracking_number.strip()):
-        raise ValidationFailed("邮寄送达须填写快递公司和运单号。", code="tracking_required")
+        raise ValidationFailed(_("邮寄送达须填写快递公司和运单号。"), code="tracking_required")
     case.delivery, case.carrier, case.tracking_number = method, carrier.strip(), tracking_number.strip()
     case.delivered_at = timezone.now()
     opinion = methods[method] + (f"（{case.carrier} {case.tracking_number}）" if method == "mail" else "")
@@ -490,7 +500,7 @@ def case_owed_receive(*, actor: Actor, case_id: int, note: str = "", expected_re
     case = case_locked(case_id, expected_revision)
     act_checked(case, "receive_owed", actor)
     if not case.owed_material:
-        raise Conflict("本件没有容缺后补的材料。", code="nothing_owed")
+        raise Conflict(_("本件没有容缺后补的材料。"), code="nothing_owed")
     received = case.owed_material
     case.owed_material, case.owed_until = "", None
     act_recorded(
@@ -509,7 +519,7 @@ def case_owed_expire(*, case_id: int) -> Case:
     case = case_locked(case_id)
     act_checked(case, "expire_owed", None)
     if not case.owed_material or case.owed_until is None or case.owed_until >= today():
-        raise Conflict("容缺材料尚未逾期。", code="owed_not_overdue")
+        raise Conflict(_("容缺材料尚未逾期。"), code="owed_not_overdue")
     act_recorded(
         case,
         act="expire_owed",

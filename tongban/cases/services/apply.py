@@ -4,6 +4,7 @@
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongban.accounts.types import Actor
 from tongban.cases import permissions, workflow
@@ -37,7 +38,7 @@ def case_submit_with_correction(
     with transaction.atomic():
         case = case_locked(case_id)
         if not permissions.staff_may(actor, case, workflow.FRONT_DESK):
-            raise PermissionDenied("只有窗口工作人员可以当场出具补正告知。", code="not_front_desk")
+            raise PermissionDenied(_("只有窗口工作人员可以当场出具补正告知。"), code="not_front_desk")
         submit(actor, case, missing_materials_noticed=True)
         return case_correction_request(actor=actor, case_id=case_id, items=items, note=note, limit_days=limit_days)
 
@@ -127,7 +128,8 @@ def _files_matched(
         material = by_code.get(upload.standard_code)
         if material is None:
             raise NotFound(
-                f"该事项没有文件“{upload.name}”所对应的材料（standard_code “{upload.standard_code}”）。",
+                _("该事项没有文件“%(upload_name)s”所对应的材料（standard_code “%(upload_standard_code)s”）。")
+                % {"upload_name": upload.name, "upload_standard_code": upload.standard_code},
                 code="material_not_found",
             )
         rows.append(file_stored(case, material, content, actor))

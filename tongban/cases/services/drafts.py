@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
@@ -64,15 +65,15 @@ def draft_built(
     person_id, channel = _applicant_for(actor, person_id=person_id, channel=channel, consent=consent)
     self_service = channel in Case.SELF_FILED
     if channel in Case.PORTAL and not (version.by_online and version.online_depth >= 3):
-        raise ValidationFailed("该事项暂不支持网上申请，请按办事指南到办理地点申请。", code="item_not_online")
+        raise ValidationFailed(_("该事项暂不支持网上申请，请按办事指南到办理地点申请。"), code="item_not_online")
     if legal_person_id and self_service and not accounts.person_acts_for(person_id, legal_person_id):
-        raise PermissionDenied("您尚未获得该企业的办事授权，请先在“企业办事授权”中绑定。", code="no_mandate")
+        raise PermissionDenied(_("您尚未获得该企业的办事授权，请先在“企业办事授权”中绑定。"), code="no_mandate")
     person = actor.person if actor.person_id == person_id else accounts.person_by_id(person_id)
     legal = accounts.legal_person_by_id(legal_person_id) if legal_person_id else None
     if legal is None and not version.for_persons:
-        raise ValidationFailed("该事项仅面向法人办理，请选择以企业身份申请。", code="item_for_legal_persons")
+        raise ValidationFailed(_("该事项仅面向法人办理，请选择以企业身份申请。"), code="item_for_legal_persons")
     if legal is not None and not version.for_legal_persons:
-        raise ValidationFailed("该事项仅面向自然人办理。", code="item_for_persons")
+        raise ValidationFailed(_("该事项仅面向自然人办理。"), code="item_for_persons")
     department = version.item.department
     staff = accounts.staff_of(actor)
     case = Case(
@@ -119,27 +120,27 @@ def _applicant_for(actor: Actor, *, person_id, channel, consent) -> tuple[int, s
     staff = accounts.staff_of(actor)
     if staff is None:
         if not actor.person_id:
-            raise PermissionDenied("请先完成实名认证后再申请。", code="real_name_required")
+            raise PermissionDenied(_("请先完成实名认证后再申请。"), code="real_name_required")
         if person_id not in (None, actor.person_id):
-            raise PermissionDenied("只能为本人申请；代他人办理请到窗口或代办点。", code="apply_for_self")
+            raise PermissionDenied(_("只能为本人申请；代他人办理请到窗口或代办点。"), code="apply_for_self")
         return actor.person_id, channel if channel in Case.SELF_FILED else Case.WEB
     if person_id is None:
-        raise ValidationFailed("请先查找并选择申请人。", code="applicant_required")
+        raise ValidationFailed(_("请先查找并选择申请人。"), code="applicant_required")
     if accounts.staff_has_post(actor, "agent") and channel == Case.AGENT:
         if not consent or consent.get("method") not in ("sms", "signature"):
-            raise ValidationFailed("代办须记录申请人的授权（短信验证码或签名）。", code="consent_required")
+            raise ValidationFailed(_("代办须记录申请人的授权（短信验证码或签名）。"), code="consent_required")
         return person_id, Case.AGENT
     if accounts.staff_has_post(actor, "window") or accounts.staff_has_post(actor, "accept"):
         return person_id, Case.WINDOW
-    raise PermissionDenied("只有综合窗口、受理或代办岗位可以代申请人填报。", code="not_front_desk")
+    raise PermissionDenied(_("只有综合窗口、受理或代办岗位可以代申请人填报。"), code="not_front_desk")
 
 
 def _draft_for_update(*, actor: Actor, case_id: int) -> Case:
     case = case_locked(case_id)
     if not permissions.is_applicant_side(actor, case):
-        raise NotFound("未找到该办件。", code="case_not_found")
+        raise NotFound(_("未找到该办件。"), code="case_not_found")
     if case.status not in (Case.DRAFT, Case.CORRECTION):
-        raise Conflict("申请已提交，不能再修改；如需补充，请等待补正告知。", code="case_not_editable")
+        raise Conflict(_("申请已提交，不能再修改；如需补充，请等待补正告知。"), code="case_not_editable")
     return case
 
 
@@ -165,7 +166,7 @@ def case_draft_save(
 def case_draft_discard(*, actor: Actor, case_id: int) -> None:
     case = _draft_for_update(actor=actor, case_id=case_id)
     if case.status != Case.DRAFT:
-        raise Conflict("只能删除未提交的草稿。", code="case_not_draft")
+        raise Conflict(_("只能删除未提交的草稿。"), code="case_not_draft")
     stored = [f.file.name for f in case.files.all()]
     audit_record(action="case.draft_discard", obj=case, actor=actor, region_code=case.region_code)
     case.delete()
@@ -184,7 +185,7 @@ def case_file_add(*, actor: Actor, case_id: int, material_id: int, name: str, co
         case = case_locked(case_id)
         material = case.materials.filter(pk=material_id).first()
         if material is None:
-            raise NotFound("该办件没有这项材料。", code="material_not_found")
+            raise NotFound(_("该办件没有这项材料。"), code="material_not_found")
         _require_may_upload(actor, case)
         case_file = file_stored(case, material, checked, actor)
         try:
@@ -230,18 +231,18 @@ def _require_may_upload(actor: Actor, case: Case) -> None:
     if case.is_open and permissions.staff_may(actor, case, workflow.FRONT_DESK):
         return
     if not permissions.is_applicant_side(actor, case) and not permissions.staff_may(actor, case, workflow.FRONT_DESK):
-        raise NotFound("未找到该办件。", code="case_not_found")
-    raise Conflict("申请已提交，只有在补正时才能补充材料。", code="case_not_editable")
+        raise NotFound(_("未找到该办件。"), code="case_not_found")
+    raise Conflict(_("申请已提交，只有在补正时才能补充材料。"), code="case_not_editable")
 
 
 @transaction.atomic
 def case_file_remove(*, actor: Actor, file_id: int) -> None:
     case_file = CaseFile.objects.select_related("material").filter(pk=file_id).first()
     if case_file is None:
-        raise NotFound("未找到该文件。", code="file_not_found")
+        raise NotFound(_("未找到该文件。"), code="file_not_found")
     case = case_locked(case_file.case_id)
     if case.status not in (Case.DRAFT, Case.CORRECTION):
-        raise Conflict("已提交的材料不能删除。", code="case_not_editable")
+        raise Conflict(_("已提交的材料不能删除。"), code="case_not_editable")
     _require_may_upload(actor, case)
     material = case_file.material
     name = case_file.file.name
@@ -258,10 +259,10 @@ def case_material_mark_paper(*, actor: Actor, case_id: int, material_id: int, ch
     """A clerk at the window has checked the paper original of a material against the list."""
     case = case_locked(case_id)
     if not permissions.staff_may(actor, case, workflow.FRONT_DESK):
-        raise PermissionDenied("只有窗口工作人员可以核验纸质材料。", code="not_front_desk")
+        raise PermissionDenied(_("只有窗口工作人员可以核验纸质材料。"), code="not_front_desk")
     material = case.materials.filter(pk=material_id).first()
     if material is None:
-        raise NotFound("该办件没有这项材料。", code="material_not_found")
+        raise NotFound(_("该办件没有这项材料。"), code="material_not_found")
     material.checked = checked
     if not material.provided or material.provided == CaseMaterial.PAPER:
         material.provided = CaseMaterial.PAPER if checked else ""
@@ -278,7 +279,7 @@ def case_submit(*, actor: Actor, case_id: int, expected_revision: int | None = N
 def submit(actor: Actor, case: Case, *, missing_materials_noticed: bool = False) -> Case:
     """Submit a draft locked by this transaction."""
     if not catalog.version_is_current(case.version_id):
-        raise Conflict("该事项的办事指南已更新，请重新开始申请。", code="version_outdated")
+        raise Conflict(_("该事项的办事指南已更新，请重新开始申请。"), code="version_outdated")
     submission_checked(actor, case, missing_ok=missing_materials_noticed)
     submission_record(actor, case)
     return case
@@ -292,7 +293,7 @@ def submission_checked(
     act_checked(case, "submit", actor)
     version = catalog.version_for_case(case.version_id)
     if case.channel in Case.PORTAL and version.conditions and not case.eligibility.get("confirmed"):
-        raise ValidationFailed("请先阅读受理条件，并确认“我已阅读并符合受理条件”。", code="eligibility_unconfirmed")
+        raise ValidationFailed(_("请先阅读受理条件，并确认“我已阅读并符合受理条件”。"), code="eligibility_unconfirmed")
     case.answers = answers_checked(version, case.answers)
     return _materials_settled(case, case.answers, actor, materials=materials, missing_ok=missing_ok)
 
@@ -308,7 +309,9 @@ def answers_checked(version, answers: dict) -> dict:
     cleaned, errors = form_validate(form_spec(version), answers)
     if errors:
         raise ValidationFailed(
-            f"申请表有{len(errors)}处需要修改。", code="form_invalid", problems=list(errors.values())
+            _("申请表有%(len_errors)s处需要修改。") % {"len_errors": len(errors)},
+            code="form_invalid",
+            problems=list(errors.values()),
         )
     return cleaned
 
@@ -332,7 +335,9 @@ def _materials_settled(
         if needed and not material.provided:
             missing.append(_missing_message(material, problem))
     if missing and not missing_ok:
-        raise ValidationFailed(f"还缺{len(missing)}项材料。", code="materials_missing", problems=missing)
+        raise ValidationFailed(
+            _("还缺%(len_missing)s项材料。") % {"len_missing": len(missing)}, code="materials_missing", problems=missing
+        )
     if case.pk and dropped:
         _materials_drop(dropped)
     return kept

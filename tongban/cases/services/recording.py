@@ -5,6 +5,7 @@ metrics once it ends."""
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts.types import Actor
 from tongban.cases import clock, permissions, workflow
@@ -24,9 +25,9 @@ from tongban.core.workflow import Transition
 def case_locked(case_id: int, expected_revision: int | None = None) -> Case:
     case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
-        raise NotFound("未找到该办件。", code="case_not_found")
+        raise NotFound(_("未找到该办件。"), code="case_not_found")
     if expected_revision is not None and case.revision != expected_revision:
-        raise Conflict("该办件刚被其他人处理过，请刷新页面查看最新状态后再操作。", code="case_changed")
+        raise Conflict(_("该办件刚被其他人处理过，请刷新页面查看最新状态后再操作。"), code="case_changed")
     return case
 
 
