@@ -9,7 +9,8 @@ unchanged rows left as they are. The uploaded file is deleted when the run ends.
 
 **All or nothing per batch** (the issue's rule): a batch with any rejected row imports nothing.
 The batch keeps a report of the rejected rows (row number as the spreadsheet shows it, header =
-row 1, and the reasons in Chinese; the first REPORT_CAP rows are stored, all are counted) so the
+row 1, and the reasons in Chinese; the first REJECTIONS_KEPT rows are stored, all are counted:
+core.import_batches, as every import batch keeps them) so the
 provider fixes the file and imports it again. Importing the valid part would leave the registry
 in a state that matches neither the old data nor the provider's file.
 
@@ -44,6 +45,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tongban.core import import_batches
 from tongban.core.audit import audit_record
 from tongban.core.errors import TongbanError, ValidationFailed
 from tongban.core.identifiers import (
@@ -60,13 +62,12 @@ from tongban.core.identifiers import (
     parse_id_number,
     parse_uscc,
 )
+from tongban.core.import_batches import Rejections, batch_file_delete, batch_progress, import_batches_sweep
 from tongban.core.tabular import NOT_UTF8, FileUnreadable, file_rows, rows_estimate
-from tongban.core.tabular import rejections_csv as report_csv
 from tongban.exchange.models import DataResource, ImportBatch, RegistryRecord, ResourceField
 
 log = logging.getLogger(__name__)
 
-REPORT_CAP = 1000  # rejected rows kept on the batch; all are counted
 CHUNK_ROWS = 50_000  # rows per COPY chunk and per progress update (PostgreSQL)
 SQLITE_PROGRESS_ROWS = 2_000  # rows per progress update in the embedded mode
 STRING_MAX = 2000
@@ -559,15 +560,8 @@ def _staging_for(batch: ImportBatch, schema: "Schema", columns: list[Column]) ->
 
 
 @dataclass
-class _Tally:
+class _Tally(Rejections):
     rows: int = 0
-    rejected: int = 0
-    report: list[dict] = field(default_factory=list)
-
-    def reject(self, row_number: int, reasons: list[str]) -> None:
-        self.rejected += 1
-        if len(self.report) < REPORT_CAP:
-            self.report.append({"row": row_number, "reasons": reasons})
 
 
 def batch_run(batch_id: int) -> str:
@@ -604,17 +598,14 @@ def _file_discard(batch: ImportBatch) -> None:
     if not name:
         return
     ImportBatch.objects.filter(pk=batch.pk).update(file="")
-    try:
-        batch.file.storage.delete(name)
-    except OSError:
-        log.warning("could not delete an imported file", extra={"batch": batch.pk})
+    batch_file_delete(batch, name)
 
 
 def _run(batch: ImportBatch, schema: "Schema", stagings: list[Staging]) -> None:
     tally = _Tally()
     with batch.file.open("rb") as handle:
         total = rows_estimate(handle, batch.filename)
-        _progress(batch, total_rows=total)
+        batch_progress(batch, total_rows=total)
         rows = file_rows(handle, batch.filename)
         header = next(rows, None)
         if header is None:
@@ -659,8 +650,8 @@ def _validate(batch, schema: "Schema", rows, staging: Staging, tally: _Tally, *,
             next_mark += every
             if not tally.rejected:
                 staging.flush()
-            _progress(batch, processed_rows=tally.rows, rejected=tally.rejected)
-    _progress(batch, total_rows=tally.rows, processed_rows=tally.rows, rejected=tally.rejected)
+            batch_progress(batch, processed_rows=tally.rows, rejected=tally.rejected)
+    batch_progress(batch, total_rows=tally.rows, processed_rows=tally.rows, rejected=tally.rejected)
 
 
 def _merge(batch: ImportBatch, staging: Staging, tally: _Tally) -> None:
@@ -689,16 +680,10 @@ def _rejected_message(tally: _Tally) -> str:
     return f"有{tally.rejected}行未通过校验，本批次未导入任何数据。请按拒绝行报告修改文件后重新导入。"
 
 
-def _progress(batch: ImportBatch, **counts) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(**counts)
-    for name, value in counts.items():
-        setattr(batch, name, value)
-
-
 def _finish(batch: ImportBatch, tally: _Tally, *, status: str, error: str) -> None:
     batch.status, batch.error, batch.finished_at = status, error[:300], timezone.now()
     batch.total_rows = batch.processed_rows = tally.rows
-    batch.rejected, batch.rejections = tally.rejected, tally.report
+    batch.rejected, batch.rejections = tally.rejected, tally.rejections
     batch.save(
         update_fields=[
             "status",
@@ -728,34 +713,16 @@ def _fail(batch: ImportBatch, message: str) -> None:
     )
 
 
-# ---------------------------------------------------------------- the rejected-rows report
-
-
-def rejections_csv(batch: ImportBatch) -> str:
-    """The stored report as CSV text (with a BOM so Excel opens it as UTF-8)."""
-    entries = ((entry["row"], "；".join(entry["reasons"])) for entry in batch.rejections)
-    return report_csv(entries, total=batch.rejected)
-
-
 # ---------------------------------------------------------------- recovery
+
+INTERRUPTED = "导入中断（处理进程已停止），未导入任何数据，请重新上传。"
 
 
 def batches_sweep(*, dispatch: Callable[[int], None]) -> dict:
     """Fail batches left running by a worker that stopped (nothing of theirs was merged: the merge
-    is one transaction) and start again pending ones nobody picked up."""
-    stale = timezone.now() - dt.timedelta(minutes=settings.TONGBAN_EXCHANGE_IMPORT_STALE_MINUTES)
-    failed = ImportBatch.objects.filter(status=ImportBatch.RUNNING, created_at__lt=stale).update(
-        status=ImportBatch.FAILED,
-        error="导入中断（处理进程已停止），未导入任何数据，请重新上传。",
-        finished_at=timezone.now(),
-    )
-    waiting = timezone.now() - dt.timedelta(minutes=1)
-    pending = list(
-        ImportBatch.objects.filter(status=ImportBatch.PENDING, created_at__lt=waiting).values_list("pk", flat=True)[:20]
-    )
-    for batch_id in pending:
-        dispatch(batch_id)
-    return {"failed": failed, "restarted": len(pending)}
+    is one transaction; their files are deleted) and start again pending ones nobody picked up."""
+    stale_after = dt.timedelta(minutes=settings.TONGBAN_EXCHANGE_IMPORT_STALE_MINUTES)
+    return import_batches_sweep(ImportBatch, dispatch=dispatch, stale_after=stale_after, interrupted=INTERRUPTED)
 
 
 # ---------------------------------------------------------------- PostgreSQL: CSV checked in the database
@@ -946,7 +913,7 @@ class SqlCheck:
         return f"(SELECT x.__k AS k, to_jsonb(x) - '__k' AS j FROM ({typed}) x)"
 
     def rejected(self, tally: "_Tally") -> None:
-        """Count every rejected row and report the first REPORT_CAP, worded by the Python checkers."""
+        """Count every rejected row and report the first REJECTIONS_KEPT, worded by the Python checkers."""
         key_label = self.schema.key.label
         with connection.cursor() as cursor:
             cursor.execute(
@@ -970,19 +937,18 @@ class SqlCheck:
                 SELECT (SELECT count(*) FROM flagged), f.rn, f.first, s.*
                 FROM flagged f JOIN {self.table} s USING (rn) ORDER BY f.rn LIMIT %s
                 """,
-                [REPORT_CAP],
+                [import_batches.REJECTIONS_KEPT],
             )
             rows = cursor.fetchall()
         if not rows:
             return
-        tally.rejected = rows[0][0]
         for _, rn, first, _rn, *values in rows:
             checked = self.schema.row_check(self.columns, [value or "" for value in values])
             reasons = checked if isinstance(checked, list) else []
             if first is not None:
                 reasons.append(f"“{key_label}”与第{first + 1}行重复：同一主键在一个文件中只能出现一次")
-            if len(tally.report) < REPORT_CAP:
-                tally.report.append({"row": rn + 1, "reasons": reasons or ["该行的值未通过校验，请按字段类型核对"]})
+            tally.reject(rn + 1, reasons or ["该行的值未通过校验，请按字段类型核对"])
+        tally.rejected = rows[0][0]  # every rejected row, where only the first ones were read
 
     def merge(self, *, resource: DataResource, source: str, now: dt.datetime) -> tuple[int, int]:
         return _sql_merge(self.rows_sql(), resource=resource, source=source, now=now)
@@ -1092,7 +1058,7 @@ def _run_sql(batch: ImportBatch, schema: "Schema", handle, stagings: list) -> No
     """A CSV batch on PostgreSQL: COPY, check in SQL, merge."""
     tally = _Tally()
     total = rows_estimate(handle, batch.filename)
-    _progress(batch, total_rows=total)
+    batch_progress(batch, total_rows=total)
     header_line = handle.readline()
     try:
         header_text = header_line.decode("utf-8-sig")
@@ -1112,12 +1078,12 @@ def _run_sql(batch: ImportBatch, schema: "Schema", handle, stagings: list) -> No
         except Exception as error:  # psycopg reports bad encodings and ragged rows with a line number
             raise FileUnreadable(_copy_problem(error, loaded)) from None
         loaded += records
-        _progress(batch, processed_rows=loaded)
+        batch_progress(batch, processed_rows=loaded)
     tally.rows = check.row_count()
     if not tally.rows:
         raise ValidationFailed("文件只有标题行，没有数据行。", code="import_no_rows")
     check.rejected(tally)
-    _progress(batch, total_rows=loaded, processed_rows=loaded, rejected=tally.rejected)
+    batch_progress(batch, total_rows=loaded, processed_rows=loaded, rejected=tally.rejected)
     if tally.rejected:
         _finish(batch, tally, status=ImportBatch.FAILED, error=_rejected_message(tally))
         return
