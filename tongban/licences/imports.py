@@ -2,8 +2,11 @@
 of a batch, its template and its rejected-rows report. `services.licence_import_start` queues a
 batch; `tasks.import_run` runs it (on a Celery worker, or a thread in the embedded mode).
 
+Dependencies run one way: services uses this module's checks at upload, so this module imports
+nothing from services; the run is handed the service that issues a row by its task.
+
 **Row by row, not all or nothing** — unlike the registries' imports (exchange.imports), on purpose:
-every row is issued by `services._import_row` in its own transaction (a fresh serial, signed by
+every row is issued by `services.licence_import_row` in its own transaction (a fresh serial, signed by
 the department's current seal, the history row, the audit entry and the holder's notice), so a
 rejected row (unknown type, holder not in the population or legal-entity base, bad date, missing
 required field, a department not registered as issuer of that type, …) is reported with its line
@@ -24,6 +27,7 @@ import csv
 import datetime as dt
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -34,8 +38,7 @@ from tongban.core import tabular
 from tongban.core.audit import audit_record
 from tongban.core.errors import TongbanError, ValidationFailed
 from tongban.licences import selectors
-from tongban.licences.models import LicenceImport, LicenceType
-from tongban.licences.services import IMPORT_FIXED_COLUMNS, IMPORT_MAX_ROWS, _import_row
+from tongban.licences.models import Licence, LicenceImport, LicenceType
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,9 @@ FIXED_LABELS = {
     "issued_on": "颁发日期",
     "valid_until": "有效期至",
 }
+IMPORT_FIXED_COLUMNS = tuple(FIXED_LABELS)  # every other column of a file is a data field
 REQUIRED_COLUMNS = ("type_code", "holder_id", "issued_on")
+IMPORT_MAX_ROWS = 50_000
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 PROGRESS_ROWS = 100  # rows between two progress writes the page polls
 REJECTIONS_CAP = 1000  # rejected rows kept with their reason; all are counted
@@ -138,6 +143,9 @@ def import_columns(header: list[str], *, types: list[LicenceType]) -> list[str |
 # ---------------------------------------------------------------- the run
 
 
+RowIssue = Callable[..., Licence]  # services.licence_import_row(actor, department, row)
+
+
 @dataclass
 class _Tally:
     rows: int = 0
@@ -152,9 +160,10 @@ class _Tally:
             self.report.append({"line": line, "reason": reason})
 
 
-def licence_import_run(batch_id: int) -> str:
-    """Run one pending batch to its end; returns its final status. Idempotent: a batch that is not
-    pending (already run, or being run by another worker) is left alone."""
+def licence_import_run(batch_id: int, *, issue_row: RowIssue) -> str:
+    """Run one pending batch to its end, each row issued by `issue_row`; returns its final status.
+    Idempotent: a batch that is not pending (already run, or being run by another worker) is left
+    alone."""
     claimed = LicenceImport.objects.filter(pk=batch_id, status=LicenceImport.PENDING).update(
         status=LicenceImport.RUNNING
     )
@@ -163,7 +172,7 @@ def licence_import_run(batch_id: int) -> str:
     batch = LicenceImport.objects.select_related("department", "started_by").get(pk=batch_id)
     tally, error = _Tally(), ""
     try:
-        _run(batch, tally)
+        _run(batch, tally, issue_row)
     except TongbanError as failure:
         error = failure.message
     except Exception:
@@ -173,7 +182,7 @@ def licence_import_run(batch_id: int) -> str:
     return batch.status
 
 
-def _run(batch: LicenceImport, tally: _Tally) -> None:
+def _run(batch: LicenceImport, tally: _Tally, issue_row: RowIssue) -> None:
     department = batch.department
     with batch.file.open("rb") as handle:
         _progress(batch, total_rows=tabular.rows_estimate(handle, batch.filename))
@@ -191,7 +200,7 @@ def _run(batch: LicenceImport, tally: _Tally) -> None:
                     f"一次最多导入{IMPORT_MAX_ROWS}行，第{line}行起未处理，请拆分文件后导入其余的行。"
                 )
             tally.rows, tally.last_line = tally.rows + 1, line
-            reason = _row_import(batch, department, columns, values, width)
+            reason = _row_import(batch, department, columns, values, width, issue_row)
             if reason:
                 tally.reject(line, reason)
             else:
@@ -200,13 +209,15 @@ def _run(batch: LicenceImport, tally: _Tally) -> None:
                 _progress(batch, processed_rows=tally.rows, imported=tally.imported, rejected=tally.rejected)
 
 
-def _row_import(batch: LicenceImport, department, columns: list[str | None], values: list[str], width: int) -> str:
+def _row_import(
+    batch: LicenceImport, department, columns: list[str | None], values: list[str], width: int, issue_row: RowIssue
+) -> str:
     """Issue one row; '' when it went in, else why it was rejected."""
     if len(values) > width and any(cell.strip() for cell in values[width:]):
         return f"该行有{len(values)}列，多于标题行的{width}列（可能有多余的逗号或未加引号的逗号）。"
     row = {column: value for column, value in zip(columns, values, strict=False) if column is not None}
     try:
-        _import_row(batch.started_by, department, row)
+        issue_row(batch.started_by, department, row)
     except TongbanError as error:
         return "".join(error.problems) or error.message
     except DatabaseError:  # the row's own transaction rolled back; the others are not affected

@@ -243,14 +243,14 @@ def test_a_run_that_breaks_keeps_what_went_in_and_says_where_it_stopped(
     kind, department, officer, monkeypatch, django_capture_on_commit_callbacks
 ):
     people = [PersonFactory() for _ in range(3)]
-    issue = imports._import_row
+    issue = services.licence_import_row
 
     def breaking(actor, dept, row):
         if row["holder_id"] == people[1].id_number:
             raise RuntimeError("disk full")
         return issue(actor, dept, row)
 
-    monkeypatch.setattr(imports, "_import_row", breaking)
+    monkeypatch.setattr(services, "licence_import_row", breaking)
     lines = [HEADER, *(f"{kind.short_code},{p.id_number},2020-01-01,,李四,2020-01-01" for p in people)]
     batch = run_import(officer, department, csv_upload(lines), django_capture_on_commit_callbacks)
     assert batch.status == LicenceImport.FAILED
