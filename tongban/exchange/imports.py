@@ -50,6 +50,7 @@ from tongban.core.audit import audit_record
 from tongban.core.errors import TongbanError, ValidationFailed
 from tongban.core.identifiers import (
     FULL_WIDTH,
+    FULL_WIDTH_TO_ASCII,
     HALF_WIDTH,
     ID_CHECK_CHARS,
     ID_WEIGHTS,
@@ -183,7 +184,9 @@ class _Checks:
 
     @staticmethod
     def _uscc_ok(value: str) -> bool:
-        if len(value) != 18 or value[0] not in USCC_AUTHORITIES or not division_known(value[2:8]):
+        region = value[2:8]
+        # Digits first, as parse_uscc: a local prefix ("3419") lets "34190A" through division_known.
+        if len(value) != 18 or value[0] not in USCC_AUTHORITIES or not region.isdigit() or not division_known(region):
             return False
         try:
             total = sum(USCC_VALUES[c] * w for c, w in zip(value[:17], USCC_WEIGHTS, strict=True))
@@ -326,6 +329,19 @@ class Schema:
         if self.resource.served_by in BASE_FIELDS:
             del data[self.key.name]  # an extension row: the key is the row's key, not a column
         return key, data
+
+    def row_key(self, columns: list[Column], values: list[str]) -> str:
+        """A row's key whatever else is wrong with the row, as SqlCheck reads it to find duplicate
+        keys: trimmed, and an ID number or credit code folded to ASCII upper case ('' if empty).
+        For a valid row it is the key its check returns."""
+        column = next(c for c in columns if c.name == self.key.name)
+        raw = values[column.index].strip() if column.index < len(values) else ""
+        if self.key.type in ("id_number", "uscc"):
+            return raw.translate(FULL_WIDTH_TO_ASCII).replace(" ", "").upper()
+        return raw
+
+    def duplicate_reason(self, first_row: int) -> str:
+        return f"“{self.key.label}”与第{first_row}行重复：同一主键在一个文件中只能出现一次"
 
     # -- the PostgreSQL path: checked values as text for COPY
 
@@ -624,13 +640,12 @@ def _run(batch: ImportBatch, schema: "Schema", stagings: list[Staging]) -> None:
 
 def _validate(batch, schema: "Schema", rows, staging: Staging, tally: _Tally, *, width: int) -> None:
     keys: dict[str, int] = {}
-    key_label = schema.key.label
     every = CHUNK_ROWS if connection.vendor == "postgresql" else SQLITE_PROGRESS_ROWS
     next_mark = every
     check, add = staging.check, staging.add
     for row_number, values in enumerate(rows, start=2):
-        if not any(values):
-            continue  # a blank line is not a row
+        if not any(map(str.strip, values)):
+            continue  # a blank line, or one of blank cells, is not a row
         tally.rows += 1
         if len(values) > width and any(cell.strip() for cell in values[width:]):
             reason = f"该行有{len(values)}列，多于标题行的{width}列（可能有多余的逗号或未加引号的逗号）"
@@ -638,14 +653,17 @@ def _validate(batch, schema: "Schema", rows, staging: Staging, tally: _Tally, *,
             continue
         checked = check(values)
         if checked.__class__ is list:
-            tally.reject(row_number, checked)
+            reasons, key = checked, schema.row_key(staging.columns, values)
         else:
-            key, payload = checked
-            first = keys.setdefault(key, row_number)
-            if first != row_number:
-                tally.reject(row_number, [f"“{key_label}”与第{first}行重复：同一主键在一个文件中只能出现一次"])
-            elif not tally.rejected:
-                add(key, payload)  # once a row is rejected nothing will be imported: stop keeping rows
+            reasons, (key, payload) = None, checked
+        # A key met before is a duplicate whatever else is wrong with either row, as in SqlCheck.
+        first = keys.setdefault(key, row_number) if key else row_number
+        if first != row_number:
+            reasons = [*(reasons or ()), schema.duplicate_reason(first)]
+        if reasons:
+            tally.reject(row_number, reasons)
+        elif not tally.rejected:
+            add(key, payload)  # once a row is rejected nothing will be imported: stop keeping rows
         if tally.rows >= next_mark:
             next_mark += every
             if not tally.rejected:
@@ -914,7 +932,6 @@ class SqlCheck:
 
     def rejected(self, tally: "_Tally") -> None:
         """Count every rejected row and report the first REJECTIONS_KEPT, worded by the Python checkers."""
-        key_label = self.schema.key.label
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
@@ -946,7 +963,7 @@ class SqlCheck:
             checked = self.schema.row_check(self.columns, [value or "" for value in values])
             reasons = checked if isinstance(checked, list) else []
             if first is not None:
-                reasons.append(f"“{key_label}”与第{first + 1}行重复：同一主键在一个文件中只能出现一次")
+                reasons.append(self.schema.duplicate_reason(first + 1))
             tally.reject(rn + 1, reasons or ["该行的值未通过校验，请按字段类型核对"])
         tally.rejected = rows[0][0]  # every rejected row, where only the first ones were read
 
