@@ -1,7 +1,7 @@
-"""Uploaded tables (CSV in UTF-8, or xlsx) read row by row as lists of text, header first; the
-checks of an upload's content that a bulk import makes before it keeps the file; and the
-rejected-rows report such an import hands back. Shared by the registries' imports (exchange) and
-the import of historical licences (licences).
+"""Uploaded tables (CSV in UTF-8, or xlsx) read row by row as lists of text, header first, and the
+checks of an upload's content that a bulk import makes before it keeps the file. Shared by the
+registries' imports (exchange) and the import of historical licences (licences); the batch and
+its rejected-rows report are in core.import_batches.
 
 CSV must be UTF-8 (a BOM is fine): a GBK file is refused with how to save it as UTF-8, rather
 than guessed at — a wrong guess would put garbled names into signed records.
@@ -11,7 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Generator, Iterable
+from collections.abc import Generator
 from typing import IO
 
 from tongban.core.errors import TongbanError
@@ -154,23 +154,3 @@ def table_content_check(handle: IO[bytes], filename: str) -> None:
         raise FileUnreadable(NOT_UTF8) from None
     finally:
         handle.seek(0)
-
-
-UNLISTED = "另有{count}行未通过校验，未逐行列出；请修改以上各行后重新导入以查看。"
-
-
-def rejections_csv(entries: Iterable[tuple[int, str]], *, total: int, unlisted: str = UNLISTED) -> str:
-    """A rejected-rows report as CSV text (with a BOM so Excel opens it as UTF-8): the kept
-    (row number, reason) entries, and a last line (`unlisted`, with {count}) counting those not
-    listed when `total` is more."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["行号", "原因"])
-    listed = 0
-    for row_number, reason in entries:
-        writer.writerow([row_number, reason])
-        listed += 1
-    if total > listed:
-        writer.writerow(["", unlisted.format(count=total - listed)])
-    return out.getvalue()

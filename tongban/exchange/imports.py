@@ -9,7 +9,8 @@ unchanged rows left as they are. The uploaded file is deleted when the run ends.
 
 **All or nothing per batch** (the issue's rule): a batch with any rejected row imports nothing.
 The batch keeps a report of the rejected rows (row number as the spreadsheet shows it, header =
-row 1, and the reasons in Chinese; the first REPORT_CAP rows are stored, all are counted) so the
+row 1, and the reasons in Chinese; the first REJECTIONS_KEPT rows are stored, all are counted:
+core.import_batches, as every import batch keeps them) so the
 provider fixes the file and imports it again. Importing the valid part would leave the registry
 in a state that matches neither the old data nor the provider's file.
 
@@ -44,10 +45,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tongban.core import import_batches
 from tongban.core.audit import audit_record
 from tongban.core.errors import TongbanError, ValidationFailed
 from tongban.core.identifiers import (
     FULL_WIDTH,
+    FULL_WIDTH_TO_ASCII,
     HALF_WIDTH,
     ID_CHECK_CHARS,
     ID_WEIGHTS,
@@ -60,12 +63,12 @@ from tongban.core.identifiers import (
     parse_id_number,
     parse_uscc,
 )
-from tongban.core.tabular import NOT_UTF8, FileUnreadable, file_rows, rejections_csv as report_csv, rows_estimate
+from tongban.core.import_batches import Rejections, batch_file_delete, batch_progress, import_batches_sweep
+from tongban.core.tabular import NOT_UTF8, FileUnreadable, file_rows, rows_estimate
 from tongban.exchange.models import DataResource, ImportBatch, RegistryRecord, ResourceField
 
 log = logging.getLogger(__name__)
 
-REPORT_CAP = 1000  # rejected rows kept on the batch; all are counted
 CHUNK_ROWS = 50_000  # rows per COPY chunk and per progress update (PostgreSQL)
 SQLITE_PROGRESS_ROWS = 2_000  # rows per progress update in the embedded mode
 STRING_MAX = 2000
@@ -181,7 +184,9 @@ class _Checks:
 
     @staticmethod
     def _uscc_ok(value: str) -> bool:
-        if len(value) != 18 or value[0] not in USCC_AUTHORITIES or not division_known(value[2:8]):
+        region = value[2:8]
+        # Digits first, as parse_uscc: a local prefix ("3419") lets "34190A" through division_known.
+        if len(value) != 18 or value[0] not in USCC_AUTHORITIES or not region.isdigit() or not division_known(region):
             return False
         try:
             total = sum(USCC_VALUES[c] * w for c, w in zip(value[:17], USCC_WEIGHTS, strict=True))
@@ -324,6 +329,19 @@ class Schema:
         if self.resource.served_by in BASE_FIELDS:
             del data[self.key.name]  # an extension row: the key is the row's key, not a column
         return key, data
+
+    def row_key(self, columns: list[Column], values: list[str]) -> str:
+        """A row's key whatever else is wrong with the row, as SqlCheck reads it to find duplicate
+        keys: trimmed, and an ID number or credit code folded to ASCII upper case ('' if empty).
+        For a valid row it is the key its check returns."""
+        column = next(c for c in columns if c.name == self.key.name)
+        raw = values[column.index].strip() if column.index < len(values) else ""
+        if self.key.type in ("id_number", "uscc"):
+            return raw.translate(FULL_WIDTH_TO_ASCII).replace(" ", "").upper()
+        return raw
+
+    def duplicate_reason(self, first_row: int) -> str:
+        return f"“{self.key.label}”与第{first_row}行重复：同一主键在一个文件中只能出现一次"
 
     # -- the PostgreSQL path: checked values as text for COPY
 
@@ -558,15 +576,8 @@ def _staging_for(batch: ImportBatch, schema: "Schema", columns: list[Column]) ->
 
 
 @dataclass
-class _Tally:
+class _Tally(Rejections):
     rows: int = 0
-    rejected: int = 0
-    report: list[dict] = field(default_factory=list)
-
-    def reject(self, row_number: int, reasons: list[str]) -> None:
-        self.rejected += 1
-        if len(self.report) < REPORT_CAP:
-            self.report.append({"row": row_number, "reasons": reasons})
 
 
 def batch_run(batch_id: int) -> str:
@@ -603,17 +614,14 @@ def _file_discard(batch: ImportBatch) -> None:
     if not name:
         return
     ImportBatch.objects.filter(pk=batch.pk).update(file="")
-    try:
-        batch.file.storage.delete(name)
-    except OSError:
-        log.warning("could not delete an imported file", extra={"batch": batch.pk})
+    batch_file_delete(batch, name)
 
 
 def _run(batch: ImportBatch, schema: "Schema", stagings: list[Staging]) -> None:
     tally = _Tally()
     with batch.file.open("rb") as handle:
         total = rows_estimate(handle, batch.filename)
-        _progress(batch, total_rows=total)
+        batch_progress(batch, total_rows=total)
         rows = file_rows(handle, batch.filename)
         header = next(rows, None)
         if header is None:
@@ -632,13 +640,12 @@ def _run(batch: ImportBatch, schema: "Schema", stagings: list[Staging]) -> None:
 
 def _validate(batch, schema: "Schema", rows, staging: Staging, tally: _Tally, *, width: int) -> None:
     keys: dict[str, int] = {}
-    key_label = schema.key.label
     every = CHUNK_ROWS if connection.vendor == "postgresql" else SQLITE_PROGRESS_ROWS
     next_mark = every
     check, add = staging.check, staging.add
     for row_number, values in enumerate(rows, start=2):
-        if not any(values):
-            continue  # a blank line is not a row
+        if not any(map(str.strip, values)):
+            continue  # a blank line, or one of blank cells, is not a row
         tally.rows += 1
         if len(values) > width and any(cell.strip() for cell in values[width:]):
             reason = f"该行有{len(values)}列，多于标题行的{width}列（可能有多余的逗号或未加引号的逗号）"
@@ -646,20 +653,23 @@ def _validate(batch, schema: "Schema", rows, staging: Staging, tally: _Tally, *,
             continue
         checked = check(values)
         if checked.__class__ is list:
-            tally.reject(row_number, checked)
+            reasons, key = checked, schema.row_key(staging.columns, values)
         else:
-            key, payload = checked
-            first = keys.setdefault(key, row_number)
-            if first != row_number:
-                tally.reject(row_number, [f"“{key_label}”与第{first}行重复：同一主键在一个文件中只能出现一次"])
-            elif not tally.rejected:
-                add(key, payload)  # once a row is rejected nothing will be imported: stop keeping rows
+            reasons, (key, payload) = None, checked
+        # A key met before is a duplicate whatever else is wrong with either row, as in SqlCheck.
+        first = keys.setdefault(key, row_number) if key else row_number
+        if first != row_number:
+            reasons = [*(reasons or ()), schema.duplicate_reason(first)]
+        if reasons:
+            tally.reject(row_number, reasons)
+        elif not tally.rejected:
+            add(key, payload)  # once a row is rejected nothing will be imported: stop keeping rows
         if tally.rows >= next_mark:
             next_mark += every
             if not tally.rejected:
                 staging.flush()
-            _progress(batch, processed_rows=tally.rows, rejected=tally.rejected)
-    _progress(batch, total_rows=tally.rows, processed_rows=tally.rows, rejected=tally.rejected)
+            batch_progress(batch, processed_rows=tally.rows, rejected=tally.rejected)
+    batch_progress(batch, total_rows=tally.rows, processed_rows=tally.rows, rejected=tally.rejected)
 
 
 def _merge(batch: ImportBatch, staging: Staging, tally: _Tally) -> None:
@@ -688,16 +698,10 @@ def _rejected_message(tally: _Tally) -> str:
     return f"有{tally.rejected}行未通过校验，本批次未导入任何数据。请按拒绝行报告修改文件后重新导入。"
 
 
-def _progress(batch: ImportBatch, **counts) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(**counts)
-    for name, value in counts.items():
-        setattr(batch, name, value)
-
-
 def _finish(batch: ImportBatch, tally: _Tally, *, status: str, error: str) -> None:
     batch.status, batch.error, batch.finished_at = status, error[:300], timezone.now()
     batch.total_rows = batch.processed_rows = tally.rows
-    batch.rejected, batch.rejections = tally.rejected, tally.report
+    batch.rejected, batch.rejections = tally.rejected, tally.rejections
     batch.save(
         update_fields=[
             "status",
@@ -727,34 +731,16 @@ def _fail(batch: ImportBatch, message: str) -> None:
     )
 
 
-# ---------------------------------------------------------------- the rejected-rows report
-
-
-def rejections_csv(batch: ImportBatch) -> str:
-    """The stored report as CSV text (with a BOM so Excel opens it as UTF-8)."""
-    entries = ((entry["row"], "；".join(entry["reasons"])) for entry in batch.rejections)
-    return report_csv(entries, total=batch.rejected)
-
-
 # ---------------------------------------------------------------- recovery
+
+INTERRUPTED = "导入中断（处理进程已停止），未导入任何数据，请重新上传。"
 
 
 def batches_sweep(*, dispatch: Callable[[int], None]) -> dict:
     """Fail batches left running by a worker that stopped (nothing of theirs was merged: the merge
-    is one transaction) and start again pending ones nobody picked up."""
-    stale = timezone.now() - dt.timedelta(minutes=settings.TONGBAN_EXCHANGE_IMPORT_STALE_MINUTES)
-    failed = ImportBatch.objects.filter(status=ImportBatch.RUNNING, created_at__lt=stale).update(
-        status=ImportBatch.FAILED,
-        error="导入中断（处理进程已停止），未导入任何数据，请重新上传。",
-        finished_at=timezone.now(),
-    )
-    waiting = timezone.now() - dt.timedelta(minutes=1)
-    pending = list(
-        ImportBatch.objects.filter(status=ImportBatch.PENDING, created_at__lt=waiting).values_list("pk", flat=True)[:20]
-    )
-    for batch_id in pending:
-        dispatch(batch_id)
-    return {"failed": failed, "restarted": len(pending)}
+    is one transaction; their files are deleted) and start again pending ones nobody picked up."""
+    stale_after = dt.timedelta(minutes=settings.TONGBAN_EXCHANGE_IMPORT_STALE_MINUTES)
+    return import_batches_sweep(ImportBatch, dispatch=dispatch, stale_after=stale_after, interrupted=INTERRUPTED)
 
 
 # ---------------------------------------------------------------- PostgreSQL: CSV checked in the database
@@ -765,10 +751,12 @@ def batches_sweep(*, dispatch: Callable[[int], None]) -> dict:
 # (required, types, ID-number and credit-code checksums, duplicate keys); the Python checkers then
 # word the reasons of the reported rows only. A million rows are checked in seconds, where a
 # Python loop over them took a minute on the demo machine. The merge builds each JSON row with
-# jsonb_build_object. tests run every import test on both engines, so the two rule sets agree.
+# jsonb_build_object. Every import test runs on both engines, and tests/test_import_parity.py feeds
+# both checkers the same good and bad rows for every rule: a rule changed here changes there too.
 
 COPY_CHUNK_BYTES = 8 << 20
-WHITESPACE = " \t\r\n\f\v\u00a0\u3000"  # what str.strip() removes that a spreadsheet may leave
+# What str.strip() removes, which is how the Python checkers trim a cell (all of it below U+3001).
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 _TRIM_CHARS = "".join(f"\\{ord(c):04x}" for c in WHITESPACE)  # a U& string literal of them
 _USCC_SUM = " + ".join(
     f"(strpos('{USCC_ALPHABET}', substr(upper({{v}}), {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(USCC_WEIGHTS)
@@ -802,10 +790,9 @@ def _bad_sql(kind: str, v: str, b: str = "") -> str:
         return f"lower({v}) NOT IN ('是', '否', 'true', 'false', '1', '0')"
     if kind == "date":
         valid = _valid_date_sql(f"substr({v}, 1, 4)", f"substr({v}, 6, 2)", f"substr({v}, 9, 2)", earliest="0001")
-        return (
-            f"NOT (CASE WHEN length({v}) = 10 AND substr({v}, 5, 1) = '-' AND substr({v}, 8, 1) = '-' "
-            f"AND translate({v}, '0123456789-', '') = '' THEN {valid} ELSE false END)"
-        )
+        # Digits exactly where they belong: a dash among them ("2020-1--01") would pass the
+        # calendar test, or fail its casts and with them the whole query.
+        return f"NOT (CASE WHEN {v} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN {valid} ELSE false END)"
     if kind == "id_number":
         today = dt.date.today().strftime("%Y%m%d")
         valid = _valid_date_sql(
@@ -945,8 +932,7 @@ class SqlCheck:
         return f"(SELECT x.__k AS k, to_jsonb(x) - '__k' AS j FROM ({typed}) x)"
 
     def rejected(self, tally: "_Tally") -> None:
-        """Count every rejected row and report the first REPORT_CAP, worded by the Python checkers."""
-        key_label = self.schema.key.label
+        """Count every rejected row and report the first REJECTIONS_KEPT, worded by the Python checkers."""
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
@@ -969,19 +955,19 @@ class SqlCheck:
                 SELECT (SELECT count(*) FROM flagged), f.rn, f.first, s.*
                 FROM flagged f JOIN {self.table} s USING (rn) ORDER BY f.rn LIMIT %s
                 """,
-                [REPORT_CAP],
+                [import_batches.REJECTIONS_KEPT],
             )
             rows = cursor.fetchall()
         if not rows:
             return
-        tally.rejected = rows[0][0]
+        checked_columns = [column for _, column in self._checked()]  # as the Python path, without ignored ones
         for _, rn, first, _rn, *values in rows:
-            checked = self.schema.row_check(self.columns, [value or "" for value in values])
+            checked = self.schema.row_check(checked_columns, [value or "" for value in values])
             reasons = checked if isinstance(checked, list) else []
             if first is not None:
-                reasons.append(f"“{key_label}”与第{first + 1}行重复：同一主键在一个文件中只能出现一次")
-            if len(tally.report) < REPORT_CAP:
-                tally.report.append({"row": rn + 1, "reasons": reasons or ["该行的值未通过校验，请按字段类型核对"]})
+                reasons.append(self.schema.duplicate_reason(first + 1))
+            tally.reject(rn + 1, reasons or ["该行的值未通过校验，请按字段类型核对"])
+        tally.rejected = rows[0][0]  # every rejected row, where only the first ones were read
 
     def merge(self, *, resource: DataResource, source: str, now: dt.datetime) -> tuple[int, int]:
         return _sql_merge(self.rows_sql(), resource=resource, source=source, now=now)
@@ -1091,7 +1077,7 @@ def _run_sql(batch: ImportBatch, schema: "Schema", handle, stagings: list) -> No
     """A CSV batch on PostgreSQL: COPY, check in SQL, merge."""
     tally = _Tally()
     total = rows_estimate(handle, batch.filename)
-    _progress(batch, total_rows=total)
+    batch_progress(batch, total_rows=total)
     header_line = handle.readline()
     try:
         header_text = header_line.decode("utf-8-sig")
@@ -1111,12 +1097,12 @@ def _run_sql(batch: ImportBatch, schema: "Schema", handle, stagings: list) -> No
         except Exception as error:  # psycopg reports bad encodings and ragged rows with a line number
             raise FileUnreadable(_copy_problem(error, loaded)) from None
         loaded += records
-        _progress(batch, processed_rows=loaded)
+        batch_progress(batch, processed_rows=loaded)
     tally.rows = check.row_count()
     if not tally.rows:
         raise ValidationFailed("文件只有标题行，没有数据行。", code="import_no_rows")
     check.rejected(tally)
-    _progress(batch, total_rows=loaded, processed_rows=loaded, rejected=tally.rejected)
+    batch_progress(batch, total_rows=loaded, processed_rows=loaded, rejected=tally.rejected)
     if tally.rejected:
         _finish(batch, tally, status=ImportBatch.FAILED, error=_rejected_message(tally))
         return

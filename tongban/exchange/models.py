@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tongban.core.import_batches import AbstractImportBatch
+
 
 class DataResource(models.Model):
     UNCONDITIONAL, CONDITIONAL, NOT_SHARED = "unconditional", "conditional", "not_shared"
@@ -127,36 +129,19 @@ class RegistryRecord(models.Model):
         return f"{self.resource_id}:{self.key}"
 
 
-class ImportBatch(models.Model):
-    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
-    STATUSES = [(PENDING, "排队中"), (RUNNING, "导入中"), (DONE, "已完成"), (FAILED, "已失败")]
+class ImportBatch(AbstractImportBatch):
+    """A bulk import of rows into a hosted resource, all or nothing (imports.py)."""
 
     resource = models.ForeignKey(
         DataResource, verbose_name="数据资源", on_delete=models.CASCADE, related_name="imports"
     )
-    filename = models.CharField("文件名", max_length=200)
     file = models.FileField("文件", upload_to="exchange/imports/%Y/%m/", blank=True)
-    status = models.CharField("状态", max_length=10, choices=STATUSES, default=PENDING)
-    total_rows = models.PositiveIntegerField("总行数", default=0)
-    processed_rows = models.PositiveIntegerField("已处理", default=0)
     inserted = models.PositiveIntegerField("新增", default=0)
     updated = models.PositiveIntegerField("更新", default=0)
-    rejected = models.PositiveIntegerField("拒绝", default=0)
-    rejections = models.JSONField("拒绝行及原因", default=list)  # [{"row": 12, "reasons": ["…"]}], capped
-    error = models.CharField("失败原因", max_length=300, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+", null=True
-    )
-    created_at = models.DateTimeField("提交时间", default=timezone.now)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(AbstractImportBatch.Meta):
         verbose_name = "导入批次"
         verbose_name_plural = "导入批次"
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename}（{self.get_status_display()}）"
 
 
 class ConsumerSystem(models.Model):

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts.decorators import staff_required
 from tongban.core.errors import TongbanError
+from tongban.core.import_batches import rejections_download
 from tongban.exchange import selectors, services
 from tongban.exchange.forms import CatalogueFilterForm, ImportForm
-from tongban.exchange.imports import rejections_csv
-from tongban.exchange.models import DataResource, ImportBatch, ResourceField
+from tongban.exchange.models import DataResource, ResourceField
 
 SENSITIVITY_BADGES = {
     ResourceField.PUBLIC: "badge-active",
@@ -140,7 +140,7 @@ def import_detail(request, batch_id: int):
     context = {
         "batch": batch,
         "resource": batch.resource,
-        "live": batch.status in (ImportBatch.PENDING, ImportBatch.RUNNING),
+        "live": batch.live,
     }
     template = "exchange/catalogue/_progress.html" if request.htmx else "exchange/catalogue/import_detail.html"
     return render(request, template, context)
@@ -148,7 +148,4 @@ def import_detail(request, batch_id: int):
 
 @staff_required
 def import_report(request, batch_id: int):
-    batch = selectors.import_batch(actor=request.user, batch_id=batch_id)
-    response = HttpResponse(rejections_csv(batch), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-rejected.csv"'
-    return response
+    return rejections_download(selectors.import_batch(actor=request.user, batch_id=batch_id))

@@ -6,11 +6,11 @@ with its line and reason, the others go in), so the caller polls the batch for i
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 
-from tongban.licences import imports, selectors, services
+from tongban.core.import_batches import rejections_download
+from tongban.licences import selectors, services
 from tongban.licences.models import LicenceImport
 
 router = Router(auth=django_auth)
@@ -52,7 +52,8 @@ def _out(batch: LicenceImport) -> dict:
         "processed_rows": batch.processed_rows,
         "imported": batch.imported,
         "rejected": batch.rejected,
-        "rejections": batch.rejections,
+        # The API keeps its own shape for a rejected row: one reason text per row.
+        "rejections": [{"line": row, "reason": reason} for row, reason in batch.rejection_lines()],
         "error": batch.error,
         "created_at": batch.created_at,
         "finished_at": batch.finished_at,
@@ -84,7 +85,4 @@ def licence_import_detail(request, batch_id: int):
     },
 )
 def licence_import_rejections(request, batch_id: int):
-    batch = selectors.licence_import_get(actor=request.user, batch_id=batch_id)
-    response = HttpResponse(imports.rejections_csv(batch), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="licence-import-{batch.pk}-rejected.csv"'
-    return response
+    return rejections_download(selectors.licence_import_get(actor=request.user, batch_id=batch_id))

@@ -1,9 +1,13 @@
 """Bulk import of historical licences (存量证照入库): the checks made at upload, the background run
-of a batch, its template and its rejected-rows report. `services.licence_import_start` queues a
-batch; `tasks.import_run` runs it (on a Celery worker, or a thread in the embedded mode).
+of a batch and its template; the batch, its sweep and its rejected-rows report are those of every
+import (core.import_batches). `services.licence_import_start` queues a batch; `tasks.import_run`
+runs it (on a Celery worker, or a thread in the embedded mode).
+
+Dependencies run one way: services uses this module's checks at upload, so this module imports
+nothing from services; the run is handed the service that issues a row by its task.
 
 **Row by row, not all or nothing** — unlike the registries' imports (exchange.imports), on purpose:
-every row is issued by `services._import_row` in its own transaction (a fresh serial, signed by
+every row is issued by `services.licence_import_row` in its own transaction (a fresh serial, signed by
 the department's current seal, the history row, the audit entry and the holder's notice), so a
 rejected row (unknown type, holder not in the population or legal-entity base, bad date, missing
 required field, a department not registered as issuer of that type, …) is reported with its line
@@ -17,14 +21,15 @@ Checked at once, before anything is stored (services.licence_import_start): the 
 its content, its size, UTF-8 from end to end for CSV (no guessing at GBK: save as "CSV UTF-8" or
 upload xlsx), and its header — the fixed columns by code or Chinese label, every other column a
 data field (code or label) of a type the department issues. The uploaded file holds ID numbers:
-it is deleted when the run ends; the batch keeps the counts and the first REJECTIONS_CAP reasons.
+it is deleted when the run ends; the batch keeps the counts and the first REJECTIONS_KEPT reasons.
 """
 
 import csv
 import datetime as dt
 import io
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -33,9 +38,9 @@ from django.utils import timezone
 from tongban.core import tabular
 from tongban.core.audit import audit_record
 from tongban.core.errors import TongbanError, ValidationFailed
+from tongban.core.import_batches import Rejections, batch_file_delete, batch_progress, import_batches_sweep
 from tongban.licences import selectors
-from tongban.licences.models import LicenceImport, LicenceType
-from tongban.licences.services import IMPORT_FIXED_COLUMNS, IMPORT_MAX_ROWS, _import_row
+from tongban.licences.models import Licence, LicenceImport, LicenceType
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +50,12 @@ FIXED_LABELS = {
     "issued_on": "颁发日期",
     "valid_until": "有效期至",
 }
+IMPORT_FIXED_COLUMNS = tuple(FIXED_LABELS)  # every other column of a file is a data field
 REQUIRED_COLUMNS = ("type_code", "holder_id", "issued_on")
+IMPORT_MAX_ROWS = 50_000
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 PROGRESS_ROWS = 100  # rows between two progress writes the page polls
-REJECTIONS_CAP = 1000  # rejected rows kept with their reason; all are counted
-STALE_MINUTES = 120  # a batch running longer than this was left by a stopped worker
+STALE_AFTER = dt.timedelta(minutes=120)  # a batch running longer than this was left by a stopped worker
 SYSTEM_ERROR = (
     "导入时发生系统错误，处理中断。请稍后重新上传原文件（已入库的行会被识别为重复而跳过）；如仍失败，请联系系统管理员。"
 )
@@ -138,23 +144,20 @@ def import_columns(header: list[str], *, types: list[LicenceType]) -> list[str |
 # ---------------------------------------------------------------- the run
 
 
+RowIssue = Callable[..., Licence]  # services.licence_import_row(actor, department, row)
+
+
 @dataclass
-class _Tally:
+class _Tally(Rejections):
     rows: int = 0
     imported: int = 0
-    rejected: int = 0
     last_line: int = 0
-    report: list[dict] = field(default_factory=list)
-
-    def reject(self, line: int, reason: str) -> None:
-        self.rejected += 1
-        if len(self.report) < REJECTIONS_CAP:
-            self.report.append({"line": line, "reason": reason})
 
 
-def licence_import_run(batch_id: int) -> str:
-    """Run one pending batch to its end; returns its final status. Idempotent: a batch that is not
-    pending (already run, or being run by another worker) is left alone."""
+def licence_import_run(batch_id: int, *, issue_row: RowIssue) -> str:
+    """Run one pending batch to its end, each row issued by `issue_row`; returns its final status.
+    Idempotent: a batch that is not pending (already run, or being run by another worker) is left
+    alone."""
     claimed = LicenceImport.objects.filter(pk=batch_id, status=LicenceImport.PENDING).update(
         status=LicenceImport.RUNNING
     )
@@ -163,7 +166,7 @@ def licence_import_run(batch_id: int) -> str:
     batch = LicenceImport.objects.select_related("department", "started_by").get(pk=batch_id)
     tally, error = _Tally(), ""
     try:
-        _run(batch, tally)
+        _run(batch, tally, issue_row)
     except TongbanError as failure:
         error = failure.message
     except Exception:
@@ -173,10 +176,10 @@ def licence_import_run(batch_id: int) -> str:
     return batch.status
 
 
-def _run(batch: LicenceImport, tally: _Tally) -> None:
+def _run(batch: LicenceImport, tally: _Tally, issue_row: RowIssue) -> None:
     department = batch.department
     with batch.file.open("rb") as handle:
-        _progress(batch, total_rows=tabular.rows_estimate(handle, batch.filename))
+        batch_progress(batch, total_rows=tabular.rows_estimate(handle, batch.filename))
         rows = enumerate(tabular.file_rows(handle, batch.filename), start=1)
         header = next(((line, row) for line, row in rows if any(cell.strip() for cell in row)), None)
         if header is None:
@@ -191,34 +194,30 @@ def _run(batch: LicenceImport, tally: _Tally) -> None:
                     f"一次最多导入{IMPORT_MAX_ROWS}行，第{line}行起未处理，请拆分文件后导入其余的行。"
                 )
             tally.rows, tally.last_line = tally.rows + 1, line
-            reason = _row_import(batch, department, columns, values, width)
+            reason = _row_import(batch, department, columns, values, width, issue_row)
             if reason:
-                tally.reject(line, reason)
+                tally.reject(line, [reason])
             else:
                 tally.imported += 1
             if tally.rows % PROGRESS_ROWS == 0:
-                _progress(batch, processed_rows=tally.rows, imported=tally.imported, rejected=tally.rejected)
+                batch_progress(batch, processed_rows=tally.rows, imported=tally.imported, rejected=tally.rejected)
 
 
-def _row_import(batch: LicenceImport, department, columns: list[str | None], values: list[str], width: int) -> str:
+def _row_import(
+    batch: LicenceImport, department, columns: list[str | None], values: list[str], width: int, issue_row: RowIssue
+) -> str:
     """Issue one row; '' when it went in, else why it was rejected."""
     if len(values) > width and any(cell.strip() for cell in values[width:]):
         return f"该行有{len(values)}列，多于标题行的{width}列（可能有多余的逗号或未加引号的逗号）。"
     row = {column: value for column, value in zip(columns, values, strict=False) if column is not None}
     try:
-        _import_row(batch.started_by, department, row)
+        issue_row(batch.started_by, department, row)
     except TongbanError as error:
         return "".join(error.problems) or error.message
     except DatabaseError:  # the row's own transaction rolled back; the others are not affected
         log.exception("licence import row failed", extra={"batch": batch.pk})
         return "该行写入证照库时出错，未入库，请核对各项内容的长度和格式。"
     return ""
-
-
-def _progress(batch: LicenceImport, **counts) -> None:
-    LicenceImport.objects.filter(pk=batch.pk).update(**counts)
-    for name, value in counts.items():
-        setattr(batch, name, value)
 
 
 def _finish(batch: LicenceImport, tally: _Tally, *, error: str) -> None:
@@ -235,11 +234,11 @@ def _finish(batch: LicenceImport, tally: _Tally, *, error: str) -> None:
         "processed_rows": tally.rows,
         "imported": tally.imported,
         "rejected": tally.rejected,
-        "rejections": tally.report,
+        "rejections": tally.rejections,
         "file": "",
     }
     with transaction.atomic():
-        _progress(batch, **final)
+        batch_progress(batch, **final)
         audit_record(
             action="licence.import_batch",
             obj=batch,
@@ -255,38 +254,16 @@ def _finish(batch: LicenceImport, tally: _Tally, *, error: str) -> None:
                 "error": batch.error,
             },
         )
-    _file_delete(batch, stored)
+    batch_file_delete(batch, stored)
 
 
-def licence_imports_sweep(*, dispatch) -> dict:
+def licence_imports_sweep(*, dispatch: Callable[[int], None]) -> dict:
     """Fail batches left running by a worker that stopped (what they issued stays: each row was its
     own transaction), delete their files, and start again pending ones nobody picked up."""
-    now = timezone.now()
-    running = LicenceImport.objects.filter(status=LicenceImport.RUNNING)
-    stale = list(running.filter(created_at__lt=now - dt.timedelta(minutes=STALE_MINUTES)).only("pk", "file"))
-    for batch in stale:
-        failed = running.filter(pk=batch.pk).update(
-            status=LicenceImport.FAILED, error=INTERRUPTED, finished_at=now, file=""
-        )
-        if failed:
-            _file_delete(batch, batch.file.name)
-    waiting = LicenceImport.objects.filter(status=LicenceImport.PENDING, created_at__lt=now - dt.timedelta(minutes=1))
-    pending = list(waiting.values_list("pk", flat=True)[:20])
-    for batch_id in pending:
-        dispatch(batch_id)
-    return {"failed": len(stale), "restarted": len(pending)}
+    return import_batches_sweep(LicenceImport, dispatch=dispatch, stale_after=STALE_AFTER, interrupted=INTERRUPTED)
 
 
-def _file_delete(batch: LicenceImport, name: str) -> None:
-    if not name:
-        return
-    try:
-        batch.file.storage.delete(name)
-    except OSError:
-        log.warning("could not delete an imported licence file", extra={"batch": batch.pk})
-
-
-# ---------------------------------------------------------------- template and report
+# ---------------------------------------------------------------- template
 
 
 def import_template_csv(licence_type: LicenceType) -> str:
@@ -296,9 +273,3 @@ def import_template_csv(licence_type: LicenceType) -> str:
     out.write("\ufeff")
     csv.writer(out).writerow([*IMPORT_FIXED_COLUMNS, *(spec["name"] for spec in licence_type.fields)])
     return out.getvalue()
-
-
-def rejections_csv(batch: LicenceImport) -> str:
-    entries = ((entry["line"], entry["reason"]) for entry in batch.rejections)
-    unlisted = f"另有{{count}}行被拒绝，未逐行列出（报告只保留前{REJECTIONS_CAP}行的原因）。"
-    return tabular.rejections_csv(entries, total=batch.rejected, unlisted=unlisted)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tongban.core.field_crypto import BlindIndexed, BlindIndexField, EncryptedField
+from tongban.core.import_batches import AbstractImportBatch
 from tongban.core.masking import mask
 
 VALID, SUSPENDED, REVOKED, CANCELLED, EXPIRED, TRANSFERRED, PENALISED, OTHER = (
@@ -262,35 +263,20 @@ class LicenceAuthorisation(models.Model):
         return f"{self.licence_id} → {self.department_id or self.case_number}"
 
 
-class LicenceImport(models.Model):
-    """A bulk import of historical licences (存量证照入库) from CSV or xlsx, run in the background with
-    its progress and the rejected rows kept for the department to fix and resubmit."""
+class LicenceImport(AbstractImportBatch):
+    """A bulk import of historical licences (存量证照入库) from CSV or xlsx, run in the background row
+    by row (imports.py), with its progress and the rejected rows kept for the department to fix
+    and resubmit."""
 
-    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
-    STATUSES = [(PENDING, "排队中"), (RUNNING, "导入中"), (DONE, "已完成"), (FAILED, "已失败")]
+    REJECTIONS_UNLISTED = "另有{count}行被拒绝，未逐行列出（报告只保留前{kept}行的原因）。"
+    REPORT_FILENAME = "licence-import-{pk}-rejected.csv"
 
     department = models.ForeignKey(
         "org.Department", verbose_name="颁发机构", on_delete=models.PROTECT, related_name="+"
     )
-    filename = models.CharField("文件名", max_length=200)
     file = models.FileField("文件", upload_to="licences/imports/%Y/%m/", blank=True)
-    status = models.CharField("状态", max_length=10, choices=STATUSES, default=PENDING)
-    total_rows = models.PositiveIntegerField("总行数", default=0)
-    processed_rows = models.PositiveIntegerField("已处理", default=0)
     imported = models.PositiveIntegerField("已入库", default=0)
-    rejected = models.PositiveIntegerField("拒绝", default=0)
-    rejections = models.JSONField("拒绝行及原因", default=list)  # [{"line": 12, "reason": "…"}], capped
-    error = models.CharField("失败原因", max_length=300, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+", null=True
-    )
-    created_at = models.DateTimeField("提交时间", default=timezone.now)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(AbstractImportBatch.Meta):
         verbose_name = "证照导入批次"
         verbose_name_plural = "证照导入批次"
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename}（{self.get_status_display()}）"

@@ -24,15 +24,13 @@ from tongban.core.audit import audit_record
 from tongban.core.calendar import today
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.events import event_record
-from tongban.licences import documents, permissions, seal, workflow
+from tongban.licences import documents, imports, permissions, seal, workflow
 from tongban.licences.identifiers import licence_identifier, licence_type_code_check
 from tongban.licences.models import VALID, Licence, LicenceImport, LicenceStatus, LicenceType
 from tongban.licences.selectors import licence_type_get
 from tongban.org import selectors as org
 
 TOPIC = "licence.changed"
-IMPORT_MAX_ROWS = 50_000
-IMPORT_FIXED_COLUMNS = ("type_code", "holder_id", "issued_on", "valid_until")
 
 
 # ---------------------------------------------------------------- checks
@@ -308,7 +306,7 @@ def _fields_check(fields: list[dict]) -> None:
             raise ValidationFailed(
                 _("照面信息项应含 name、label，type 为 text、date、integer 或 boolean。"), code="licence_type_fields"
             )
-        if spec["name"] in names or spec["name"] in IMPORT_FIXED_COLUMNS:
+        if spec["name"] in names or spec["name"] in imports.IMPORT_FIXED_COLUMNS:
             raise ValidationFailed(
                 _("照面信息项“%(spec_name)s”重复或与保留列同名。") % {"spec_name": spec["name"]},
                 code="licence_type_fields",
@@ -620,10 +618,10 @@ def licence_import_start(*, actor: Actor, department_id: int, upload) -> Licence
     or credit code), issued_on, valid_until (may be empty), then one column per data field (code
     or label). Checked at once, before anything is stored: the actor is issuing staff of that
     department, the file's type (by its content), size and encoding, and its header. The rows are
-    issued after commit in the background (imports.licence_import_run), each in its own
-    transaction: a bad row is rejected with its line and reason and the others go in. Returns the
-    pending batch."""
-    from tongban.licences import imports, tasks  # both import this module: imported here to avoid a cycle
+    issued after commit in the background (imports.licence_import_run), each by licence_import_row
+    in its own transaction: a bad row is rejected with its line and reason and the others go in.
+    Returns the pending batch."""
+    from tongban.licences import tasks  # tasks import this module: the one edge back, taken at commit
 
     department = org.department_by_id(department_id)
     permissions.require_issuer_staff(actor, department_id=department.pk, region_code=department.region_id)
@@ -648,7 +646,9 @@ def _date(raw: str, label: str) -> dt.date:
 
 
 @transaction.atomic
-def _import_row(actor: Actor, department, row: dict) -> Licence:
+def licence_import_row(actor: Actor, department, row: dict) -> Licence:
+    """Issue one row of an import (its cells by column: imports.import_columns) as a signed
+    licence, in its own transaction; a refusal says what is wrong with the row."""
     licence_type = licence_type_get(row.get("type_code", ""))
     if not licence_type.issuing_departments.filter(pk=department.pk).exists():
         raise _not_registered(licence_type, department)
@@ -687,7 +687,7 @@ def _import_data(licence_type: LicenceType, row: dict) -> dict:
     names.update({spec["name"]: spec["name"] for spec in licence_type.fields})
     data = {}
     for column, value in row.items():
-        if column is None or column in IMPORT_FIXED_COLUMNS:
+        if column is None or column in imports.IMPORT_FIXED_COLUMNS:
             continue
         if column in names or (value or "").strip():
             data[names.get(column, column)] = value

@@ -2,24 +2,24 @@
 with the sweep that recovers batches a stopped worker left behind. A batch starts like a registry
 import (tongban.core.background): on a Celery worker with a broker, else on a daemon thread of
 the web process (TONGBAN_LICENCE_IMPORT_BACKGROUND=False runs it inline, as the tests do). The run
-is idempotent: it runs a batch only while the batch is pending."""
+is idempotent: it runs a batch only while the batch is pending. The run issues each row with
+services.licence_import_row, handed over here: imports never imports services."""
 
 from celery import shared_task
 from django.conf import settings
 
 from tongban.core.background import task_start
-from tongban.licences import imports
-from tongban.licences.services import licence_expiry_sweep
+from tongban.licences import imports, services
 
 
 @shared_task(name="tongban.licences.tasks.expiry_sweep")
 def expiry_sweep() -> dict:
-    return licence_expiry_sweep().__dict__
+    return services.licence_expiry_sweep().__dict__
 
 
 @shared_task(name="tongban.licences.tasks.import_run")
 def import_run(batch_id: int) -> str:
-    return imports.licence_import_run(batch_id)
+    return imports.licence_import_run(batch_id, issue_row=services.licence_import_row)
 
 
 @shared_task(name="tongban.licences.tasks.imports_sweep")

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 from tongban.accounts.decorators import staff_required
 from tongban.core.errors import TongbanError
 from tongban.core.forms import add_service_error
+from tongban.core.import_batches import rejections_download
 from tongban.licences import imports, selectors, services
-from tongban.licences.models import LicenceImport
 
 
 class ImportForm(forms.Form):
@@ -72,7 +72,7 @@ def import_template(request):
 @staff_required
 def import_detail(request, batch_id: int):
     batch = selectors.licence_import_get(actor=request.user, batch_id=batch_id)
-    context = {"batch": batch, "live": batch.status in (LicenceImport.PENDING, LicenceImport.RUNNING)}
+    context = {"batch": batch, "live": batch.live}
     template = "licences/workbench/_import_progress.html" if request.htmx else "licences/workbench/import_detail.html"
     return render(request, template, context)
 
@@ -80,5 +80,4 @@ def import_detail(request, batch_id: int):
 @staff_required
 @require_GET
 def import_rejections(request, batch_id: int):
-    batch = selectors.licence_import_get(actor=request.user, batch_id=batch_id)
-    return _csv_response(imports.rejections_csv(batch), f"licence-import-{batch.pk}-rejected.csv")
+    return rejections_download(selectors.licence_import_get(actor=request.user, batch_id=batch_id))

@@ -117,7 +117,7 @@ def world(settings, tmp_path):
         processed_rows=2,
         imported=1,
         rejected=1,
-        rejections=[{"line": 3, "reason": "证件号码校验位错误"}],
+        rejections=[{"row": 3, "reasons": ["证件号码校验位错误"]}],
         started_by=crew.issue,
     )
     supervisor = staff_in("341900000000", "supervise").user

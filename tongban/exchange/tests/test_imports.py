@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from tongban.accounts.tests.factories import next_id_number
 from tongban.cases.tests.factories import officer
+from tongban.core import import_batches
 from tongban.core.audit import audit_seal
 from tongban.core.errors import PermissionDenied, ValidationFailed
 from tongban.core.identifiers import make_id_number, make_uscc
@@ -132,11 +133,11 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(data_officer, resourc
 def test_the_report_downloads_as_csv_and_is_capped_but_counts_every_row(
     data_officer, resource, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(imports, "REPORT_CAP", 2)
+    monkeypatch.setattr(import_batches, "REJECTIONS_KEPT", 2)
     lines = ["id_number,name,status"] + [f"12345,张{n},已婚" for n in range(5)]
     batch = run_import(data_officer, resource, csv_file(lines), django_capture_on_commit_callbacks)
     assert batch.rejected == 5 and len(batch.rejections) == 2
-    report = imports.rejections_csv(batch)
+    report = import_batches.rejections_csv(batch)
     assert report.startswith("\ufeff行号,原因")
     assert "身份证号码应为18位，当前为5位" in report
     assert "另有3行未通过校验" in report
@@ -195,13 +196,13 @@ def test_progress_is_written_while_the_rows_are_checked(
     monkeypatch.setattr(imports, "SQLITE_PROGRESS_ROWS", 3)
     monkeypatch.setattr(imports, "COPY_CHUNK_BYTES", 100)  # PostgreSQL: COPY pieces of about two rows
     seen = []
-    original = imports._progress
+    original = imports.batch_progress
 
     def spy(batch, **counts):
         original(batch, **counts)
         seen.append(ImportBatch.objects.values_list("status", "total_rows", "processed_rows").get(pk=batch.pk))
 
-    monkeypatch.setattr(imports, "_progress", spy)
+    monkeypatch.setattr(imports, "batch_progress", spy)
     lines = ["id_number,name,status"] + [f"{next_id_number()},张{n},已婚" for n in range(7)]
     batch = run_import(data_officer, resource, csv_file(lines), django_capture_on_commit_callbacks)
     assert batch.status == ImportBatch.DONE and batch.inserted == 7

@@ -53,7 +53,7 @@ def test_two_batches_importing_the_same_row_at_once_issue_it_once(settings, tmp_
         batch.file.save("存量.csv", ContentFile(text.encode()), save=True)
         batches.append(batch)
 
-    run_together(lambda i: imports.licence_import_run(batches[i].pk), 2)
+    run_together(lambda i: imports.licence_import_run(batches[i].pk, issue_row=services.licence_import_row), 2)
     done = LicenceImport.objects.filter(pk__in=[b.pk for b in batches])
     assert sorted(done.values_list("imported", "rejected")) == [(0, 1), (1, 0)]
     assert Licence.objects.filter(type=kind).count() == 1

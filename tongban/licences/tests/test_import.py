@@ -42,8 +42,8 @@ def test_import_issues_good_rows_and_reports_the_rejected_ones(django_capture_on
     )
     batch = run_import(issuer_officer(department), department, upload, django_capture_on_commit_callbacks)
     assert batch.imported == 2
-    assert [row["line"] for row in batch.rejections] == [4, 5, 6, 7, 8]
-    reasons = " ".join(row["reason"] for row in batch.rejections)
+    assert [row["row"] for row in batch.rejections] == [4, 5, 6, 7, 8]
+    reasons = " ".join(reason for row in batch.rejections for reason in row["reasons"])
     for words in ("人口库", "早于", "有效日期", "不存在", "配偶姓名"):
         assert words in reasons
     current, expired = Licence.objects.select_related("type", "previous").order_by("id")

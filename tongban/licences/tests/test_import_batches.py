@@ -98,7 +98,7 @@ def test_good_rows_go_in_signed_and_each_bad_row_is_rejected_with_its_line_and_r
 
     assert batch.status == LicenceImport.DONE and batch.error == ""
     assert (batch.total_rows, batch.processed_rows, batch.imported, batch.rejected) == (8, 8, 2, 6)
-    reasons = {entry["line"]: entry["reason"] for entry in batch.rejections}
+    reasons = {entry["row"]: entry["reasons"][0] for entry in batch.rejections}
     assert sorted(reasons) == [4, 5, 7, 8, 9, 10]  # line 6 is blank: not a row, but it keeps its number
     assert "证照类型“NOPE”不存在" in reasons[4]
     assert "人口库" in reasons[5]
@@ -141,7 +141,7 @@ def test_an_xlsx_file_with_chinese_headers_and_typed_cells_mixing_two_types(
     batch = run_import(officer, department, upload, django_capture_on_commit_callbacks)
 
     assert (batch.status, batch.imported, batch.rejected) == (LicenceImport.DONE, 2, 1)
-    assert batch.rejections == [{"line": 4, "reason": "“注册资本（万元）”应为整数。"}]
+    assert batch.rejections == [{"row": 4, "reasons": ["“注册资本（万元）”应为整数。"]}]
     permit = Licence.objects.get(holder_legal_person=shop)
     assert permit.data == {"scope": "食品销售", "capital": 100, "established_on": "2020-01-02", "chain": True}
     assert permit.issued_on == dt.date(2021, 3, 1) and seal.seal_verify(permit)
@@ -205,14 +205,14 @@ def test_progress_is_written_as_the_rows_go_and_the_run_is_idempotent(
 ):
     monkeypatch.setattr(imports, "PROGRESS_ROWS", 2)
     seen = []
-    progress = imports._progress
+    progress = imports.batch_progress
 
     def watched(batch, **counts):
         progress(batch, **counts)
         row = LicenceImport.objects.get(pk=batch.pk)
         seen.append((row.status, row.total_rows, row.processed_rows, row.imported, row.rejected))
 
-    monkeypatch.setattr(imports, "_progress", watched)
+    monkeypatch.setattr(imports, "batch_progress", watched)
     people = [PersonFactory() for _ in range(4)]
     lines = [f"{kind.short_code},{p.id_number},2020-01-01,,李四,2020-01-01" for p in people]
     lines.insert(2, f"{kind.short_code},110101199003070000,2020-01-01,,李四,2020-01-01")
@@ -235,7 +235,7 @@ def test_a_file_submitted_again_issues_nothing_twice(kind, department, officer, 
     first = run_import(officer, department, csv_upload(lines), django_capture_on_commit_callbacks)
     again = run_import(officer, department, csv_upload(lines), django_capture_on_commit_callbacks)
     assert (first.imported, again.imported, again.rejected) == (1, 0, 1)
-    assert "已入库" in again.rejections[0]["reason"]
+    assert "已入库" in again.rejections[0]["reasons"][0]
     assert Licence.objects.count() == 1
 
 
@@ -243,14 +243,14 @@ def test_a_run_that_breaks_keeps_what_went_in_and_says_where_it_stopped(
     kind, department, officer, monkeypatch, django_capture_on_commit_callbacks
 ):
     people = [PersonFactory() for _ in range(3)]
-    issue = imports._import_row
+    issue = services.licence_import_row
 
     def breaking(actor, dept, row):
         if row["holder_id"] == people[1].id_number:
             raise RuntimeError("disk full")
         return issue(actor, dept, row)
 
-    monkeypatch.setattr(imports, "_import_row", breaking)
+    monkeypatch.setattr(services, "licence_import_row", breaking)
     lines = [HEADER, *(f"{kind.short_code},{p.id_number},2020-01-01,,李四,2020-01-01" for p in people)]
     batch = run_import(officer, department, csv_upload(lines), django_capture_on_commit_callbacks)
     assert batch.status == LicenceImport.FAILED
@@ -304,7 +304,8 @@ def test_the_page_uploads_a_file_and_shows_the_batch_and_its_rejected_rows(
 
     report = client.get(reverse("licwork:import_rejections", args=[batch.pk]))
     assert report["Content-Type"].startswith("text/csv")
-    assert report.content.decode("utf-8-sig").splitlines()[:2] == ["行号,原因", f"3,{batch.rejections[0]['reason']}"]
+    (reason,) = batch.rejections[0]["reasons"]
+    assert report.content.decode("utf-8-sig").splitlines()[:2] == ["行号,原因", f"3,{reason}"]
 
     listing = client.get(reverse("licwork:imports")).content.decode()
     assert "存量.csv" in listing and reverse("licwork:import_detail", args=[batch.pk]) in listing
