@@ -1,6 +1,11 @@
+from collections.abc import Callable
+
 from django.conf import settings
+from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+
+from tongban.core.errors import TongbanError
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -30,3 +35,14 @@ def _task_queue_status() -> dict[str, object]:
         return {"ok": True, "mode": "broker"}
     except Exception as error:
         return {"ok": False, "mode": "broker", "error": str(error)}
+
+
+def act_with_message(request: HttpRequest, act: Callable[[], object], success: str) -> None:
+    """Do a simple act from a button and say how it went in the page's messages: the success, or
+    the service's refusal (a page's own form errors are its business)."""
+    try:
+        act()
+    except TongbanError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts.decorators import staff_required
 from tongban.core.errors import TongbanError
+from tongban.core.views import act_with_message
 from tongban.exchange import access, forms_access as forms, workflow
 from tongban.exchange.models import AccessRequest
 
@@ -348,14 +349,16 @@ def key_rotate(request, system_id: int):
 @staff_required
 @require_POST
 def key_revoke(request, key_id: int):
-    _act(request, lambda: access.api_key_revoke(actor=request.user, key_id=key_id), _("密钥已吊销，立即失效。"))
+    act_with_message(
+        request, lambda: access.api_key_revoke(actor=request.user, key_id=key_id), _("密钥已吊销，立即失效。")
+    )
     return redirect("exchange_access:system_list")
 
 
 @staff_required
 @require_POST
 def system_deactivate(request, system_id: int):
-    _act(
+    act_with_message(
         request,
         lambda: access.system_deactivate(
             actor=request.user, system_id=system_id, reason=request.POST.get("reason", "")
@@ -363,12 +366,3 @@ def system_deactivate(request, system_id: int):
         _("接入系统已停用，其全部密钥已吊销。"),
     )
     return redirect("exchange_access:system_list")
-
-
-def _act(request, act, success: str) -> None:
-    try:
-        act()
-    except TongbanError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success)

@@ -10,12 +10,7 @@ from tongban.cases import selectors, services, workflow
 from tongban.cases.models import Case
 from tongban.cases.tests.factories import Crew, applicant, case_in, case_item, officer, pdf_bytes
 from tongban.core.errors import Conflict, PermissionDenied
-from tongban.core.tests.workflow_proof import (
-    allowed_params,
-    assert_roles_admitted,
-    by_person_params,
-    forbidden_params,
-)
+from tongban.core.tests import workflow_proof as proof
 from tongban.core.workflow import STEP, SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +132,7 @@ def test_every_act_has_a_way_to_do_it():
     assert set(ACT_AS) == set(FLOW.acts)
 
 
-@pytest.mark.parametrize(("status", "act"), allowed_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.allowed_params(FLOW))
 def test_allowed_transition_lands_where_the_table_says(status, act):
     case, crew = _ready(status, act)
     history_before = case.history.count()
@@ -148,7 +143,7 @@ def test_allowed_transition_lands_where_the_table_says(status, act):
     assert case.history.count() > history_before
 
 
-@pytest.mark.parametrize(("status", "act"), forbidden_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.forbidden_params(FLOW))
 def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
     case, crew = _ready(status, act)
     before = (case.status, case.revision, case.history.count())
@@ -160,19 +155,15 @@ def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
     assert (case.status, case.revision, case.history.count()) == before
 
 
-@pytest.mark.parametrize(("status", "act"), by_person_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.by_person_params(FLOW))
 def test_exactly_the_roles_the_table_names_may_act(subtests, status, act):
     case, crew = _ready(status, act)
     people = {role: _person_in(role, case, crew) for role in ROLES}
-    assert_roles_admitted(
-        subtests,
-        FLOW,
-        state=status,
-        act=act,
-        roles=ROLES,
-        attempt_as=lambda role: ACT_AS[act](Case.objects.get(pk=case.pk), people[role]),
-        step_post=case.step_post,
-    )
+
+    def attempt(role: str):
+        return ACT_AS[act](Case.objects.get(pk=case.pk), people[role])
+
+    proof.assert_roles_admitted(subtests, FLOW, status, act, ROLES, attempt, step_post=case.step_post)
 
 
 def test_the_systems_acts_are_done_by_sweeps_that_take_no_person():

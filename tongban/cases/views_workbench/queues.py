@@ -13,7 +13,8 @@ from tongban.accounts.decorators import post_required, staff_required
 from tongban.accounts.types import Actor
 from tongban.cases import selectors, services, workflow
 from tongban.cases.models import Case
-from tongban.core.errors import NotFound, TongbanError
+from tongban.core.errors import NotFound
+from tongban.core.views import act_with_message
 
 CLOCK_FILTERS = [(Case.GREEN, "正常"), (Case.YELLOW, "预警"), (Case.RED, "超期"), (Case.PAUSED, "暂停计时")]
 SORTS = [("due", "到期日期（早→晚）"), ("-due", "到期日期（晚→早）"), ("new", "最新申请")]
@@ -60,26 +61,19 @@ def _params_without_page(request, query: selectors.QueueQuery) -> str:
 @staff_required
 @require_POST
 def case_claim(request, case_id: int):
-    _act_simply(request, lambda: services.case_claim(actor=request.user, case_id=case_id), _("已认领，该件由您办理。"))
+    act_with_message(
+        request, lambda: services.case_claim(actor=request.user, case_id=case_id), _("已认领，该件由您办理。")
+    )
     return redirect(_safe_next(request, reverse("caseswork:case_detail", args=[case_id])))
 
 
 @staff_required
 @require_POST
 def case_release(request, case_id: int):
-    _act_simply(
+    act_with_message(
         request, lambda: services.case_release(actor=request.user, case_id=case_id), _("已释放，其他人可以认领。")
     )
     return redirect(_safe_next(request, reverse("caseswork:case_detail", args=[case_id])))
-
-
-def _act_simply(request, act, success: str) -> None:
-    try:
-        act()
-    except TongbanError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success)
 
 
 @staff_required

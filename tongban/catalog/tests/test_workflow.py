@@ -9,12 +9,7 @@ from tongban.catalog import services, workflow
 from tongban.catalog.models import ItemVersion
 from tongban.catalog.tests.factories import draft_item, published_item
 from tongban.core.errors import Conflict
-from tongban.core.tests.workflow_proof import (
-    allowed_params,
-    assert_roles_admitted,
-    by_person_params,
-    forbidden_params,
-)
+from tongban.core.tests import workflow_proof as proof
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +50,7 @@ def test_every_act_has_a_way_to_do_it():
     assert set(ACT_AS) == set(FLOW.acts)
 
 
-@pytest.mark.parametrize(("status", "act"), allowed_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.allowed_params(FLOW))
 def test_allowed_transition_lands_where_the_table_says(status, act):
     version = version_in(status)
     ACT_AS[act](version, None)
@@ -63,7 +58,7 @@ def test_allowed_transition_lands_where_the_table_says(status, act):
     assert version.status == FLOW.table[(status, act)].target
 
 
-@pytest.mark.parametrize(("status", "act"), forbidden_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.forbidden_params(FLOW))
 def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
     version = version_in(status)
     before = (version.status, version.retired_at, ItemVersion.objects.count())
@@ -75,13 +70,11 @@ def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
     assert (version.status, version.retired_at, ItemVersion.objects.count()) == before
 
 
-@pytest.mark.parametrize(("status", "act"), by_person_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.by_person_params(FLOW))
 def test_exactly_the_catalogue_administrators_may_act(subtests, status, act):
     version = version_in(status)
     people = {role: _person_in(role, version) for role in ROLES}
-    assert_roles_admitted(
-        subtests, FLOW, state=status, act=act, roles=ROLES, attempt_as=lambda role: ACT_AS[act](version, people[role])
-    )
+    proof.assert_roles_admitted(subtests, FLOW, status, act, ROLES, lambda role: ACT_AS[act](version, people[role]))
 
 
 def test_superseded_and_withdrawn_versions_have_no_way_out():

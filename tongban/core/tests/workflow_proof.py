@@ -64,11 +64,11 @@ def outcome(attempt: Callable[[], object]) -> str | TongbanError:
 def assert_roles_admitted(
     subtests,
     flow: Workflow,
-    *,
     state: str,
     act: str,
     roles: Iterable[str],
     attempt_as: Callable[[str], object],
+    *,
     step_post: str = "",
 ) -> None:
     """Each role tries the act on the same subject (rolled back after each try): the services let

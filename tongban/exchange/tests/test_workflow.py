@@ -9,13 +9,8 @@ from django.utils import timezone
 from tongban.cases.tests.factories import officer
 from tongban.core.errors import Conflict
 from tongban.core.models import AuditEntry
+from tongban.core.tests import workflow_proof as proof
 from tongban.core.tests.racing import POSTGRES_ONLY, run_together, seeded_rows_restored  # noqa: F401 - fixture
-from tongban.core.tests.workflow_proof import (
-    allowed_params,
-    assert_roles_admitted,
-    by_person_params,
-    forbidden_params,
-)
 from tongban.exchange import access, workflow
 from tongban.exchange.models import AccessRequest, DataResource, Grant
 from tongban.exchange.tests.factories import resource_with_fields
@@ -88,7 +83,7 @@ def test_new_requests_start_where_the_sharing_type_says():
     }
 
 
-@pytest.mark.parametrize(("status", "act"), allowed_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.allowed_params(FLOW))
 def test_allowed_transition_lands_where_the_table_says(status, act):
     request, parties = request_in(status)
     DO[act](request, parties)
@@ -98,7 +93,7 @@ def test_allowed_transition_lands_where_the_table_says(status, act):
     assert Grant.objects.filter(request=request).exists() == (act == "approve")
 
 
-@pytest.mark.parametrize(("status", "act"), forbidden_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.forbidden_params(FLOW))
 def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
     request, parties = request_in(status)
     before = (request.status, request.decided_at, request.reason, Grant.objects.count(), AuditEntry.objects.count())
@@ -111,18 +106,11 @@ def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
     assert after == before
 
 
-@pytest.mark.parametrize(("status", "act"), by_person_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.by_person_params(FLOW))
 def test_exactly_the_side_the_table_names_may_act(subtests, status, act):
     request, parties = request_in(status)
     people = {role: parties.person_in(role) for role in ROLES}
-    assert_roles_admitted(
-        subtests,
-        FLOW,
-        state=status,
-        act=act,
-        roles=ROLES,
-        attempt_as=lambda role: ACT_AS[act](request, people[role]),
-    )
+    proof.assert_roles_admitted(subtests, FLOW, status, act, ROLES, lambda role: ACT_AS[act](request, people[role]))
 
 
 def test_the_refusal_names_the_state_and_the_act_and_says_the_page_is_stale():

@@ -7,12 +7,7 @@ import pytest
 from tongban.accounts.tests.factories import StaffFactory
 from tongban.cases.tests.factories import applicant
 from tongban.core.errors import Conflict, PermissionDenied
-from tongban.core.tests.workflow_proof import (
-    allowed_params,
-    assert_roles_admitted,
-    by_person_params,
-    forbidden_params,
-)
+from tongban.core.tests import workflow_proof as proof
 from tongban.core.workflow import SYSTEM
 from tongban.licences import services, workflow
 from tongban.licences.models import OTHER, Licence
@@ -91,7 +86,7 @@ def test_every_act_has_a_way_to_do_it():
     assert set(ACT_AS) == set(FLOW.acts)
 
 
-@pytest.mark.parametrize(("status", "act"), allowed_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.allowed_params(FLOW))
 def test_allowed_transition_lands_where_the_table_says(status, act):
     licence, issuer = licence_in(status)
     _do(licence, act, issuer)
@@ -100,7 +95,7 @@ def test_allowed_transition_lands_where_the_table_says(status, act):
     assert licence.history.filter(act=act).exists()
 
 
-@pytest.mark.parametrize(("status", "act"), forbidden_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.forbidden_params(FLOW))
 def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
     licence, issuer = licence_in(status)
     before = (licence.status, licence.history.count(), Licence.objects.count())
@@ -112,13 +107,11 @@ def test_forbidden_transition_is_refused_and_changes_nothing(status, act):
     assert (licence.status, licence.history.count(), Licence.objects.count()) == before
 
 
-@pytest.mark.parametrize(("status", "act"), by_person_params(FLOW))
+@pytest.mark.parametrize(("status", "act"), proof.by_person_params(FLOW))
 def test_exactly_the_issuing_posts_of_the_issuer_may_act(subtests, status, act):
     licence, _ = licence_in(status)
     people = {role: _person_in(role, licence) for role in ROLES}
-    assert_roles_admitted(
-        subtests, FLOW, state=status, act=act, roles=ROLES, attempt_as=lambda role: ACT_AS[act](licence, people[role])
-    )
+    proof.assert_roles_admitted(subtests, FLOW, status, act, ROLES, lambda role: ACT_AS[act](licence, people[role]))
 
 
 def test_the_expiry_sweep_is_the_only_way_to_expire():
