@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors, services
 from tongban.accounts.models import Post, RecoveryCode, TotpDevice, User
@@ -87,10 +88,10 @@ def second_factor_enrol_start(*, user: User) -> TotpDevice:
     the security officer resets it."""
     if second_factor_enrolled(user):
         raise Conflict(
-            "您已绑定动态口令。如手机丢失或需更换验证器，请用恢复码登录，或联系安全管理员重置。",
+            _("您已绑定动态口令。如手机丢失或需更换验证器，请用恢复码登录，或联系安全管理员重置。"),
             code="second_factor_enrolled",
         )
-    device, _ = TotpDevice.objects.update_or_create(
+    device, _created = TotpDevice.objects.update_or_create(
         user=user,
         defaults={
             "secret": pyotp.random_base32(),
@@ -117,7 +118,7 @@ def second_factor_enrol_confirm(*, user: User, code: str) -> list[str]:
 def _enrol_confirm(user: User, code: str | None) -> list[str] | None:
     device = TotpDevice.objects.select_for_update().filter(user_id=user.pk).first()
     if device is None or device.confirmed:
-        raise Conflict("没有待确认的动态口令绑定，请重新登录后再绑定。", code="second_factor_not_started")
+        raise Conflict(_("没有待确认的动态口令绑定，请重新登录后再绑定。"), code="second_factor_not_started")
     step = _matching_step(device, code)
     if step is None:
         return None
@@ -150,7 +151,7 @@ def second_factor_verify(*, user: User, code: str) -> Verified:
 def _verify(user: User, code: str) -> Verified | None:
     device = TotpDevice.objects.select_for_update().filter(user_id=user.pk, confirmed_at__isnull=False).first()
     if device is None:
-        raise Conflict("该账号尚未绑定动态口令，请重新登录并按提示绑定。", code="second_factor_not_enrolled")
+        raise Conflict(_("该账号尚未绑定动态口令，请重新登录并按提示绑定。"), code="second_factor_not_enrolled")
     digits = _totp_digits(code)
     if digits is not None:
         step = _matching_step(device, digits)
@@ -185,7 +186,7 @@ def second_factor_recovery_regenerate(*, user: User, code: str) -> list[str]:
 def _recovery_regenerate(user: User, code: str | None) -> list[str] | None:
     device = TotpDevice.objects.select_for_update().filter(user_id=user.pk, confirmed_at__isnull=False).first()
     if device is None:
-        raise Conflict("您尚未绑定动态口令，无须恢复码。", code="second_factor_not_enrolled")
+        raise Conflict(_("您尚未绑定动态口令，无须恢复码。"), code="second_factor_not_enrolled")
     step = _matching_step(device, code)
     if step is None:
         return None
@@ -201,15 +202,18 @@ def second_factor_reset(*, actor: User, user: User) -> None:
     """The security officer (安全管理员) removes a staff member's authenticator and recovery codes
     (a lost phone): the member binds a new one at their next log-in. Nobody resets their own."""
     if not second_factor_may_reset(actor):
-        raise PermissionDenied("只有安全管理员可以重置工作人员的动态口令。", code="not_security_officer")
+        raise PermissionDenied(_("只有安全管理员可以重置工作人员的动态口令。"), code="not_security_officer")
     if actor.pk == user.pk:
-        raise PermissionDenied("不能重置自己的动态口令，请由另一名安全管理员办理。", code="reset_own_second_factor")
+        raise PermissionDenied(_("不能重置自己的动态口令，请由另一名安全管理员办理。"), code="reset_own_second_factor")
     if user.kind != User.STAFF:
-        raise NotFound("未找到该工作人员账号。", code="staff_not_found")
-    devices, _ = TotpDevice.objects.filter(user_id=user.pk).delete()
-    codes, _ = RecoveryCode.objects.filter(user_id=user.pk).delete()
+        raise NotFound(_("未找到该工作人员账号。"), code="staff_not_found")
+    devices, _by_model = TotpDevice.objects.filter(user_id=user.pk).delete()
+    codes, _by_model = RecoveryCode.objects.filter(user_id=user.pk).delete()
     if not (devices or codes):
-        raise Conflict(f"“{user.get_username()}”尚未绑定动态口令，无须重置。", code="second_factor_not_enrolled")
+        raise Conflict(
+            _("“%(user_get_username)s”尚未绑定动态口令，无须重置。") % {"user_get_username": user.get_username()},
+            code="second_factor_not_enrolled",
+        )
     audit_record(action="second_factor.reset", obj=user, actor=actor)
 
 
@@ -286,8 +290,13 @@ def _count_failure(user: User, action: str) -> None:
     if services.user_is_locked(User.objects.get(pk=user.pk)):
         raise PermissionDenied(locked_message(), code="locked")
     raise ValidationFailed(
-        "动态口令不正确或已使用过。请输入验证器中当前显示的6位数字（每个口令只能用一次，请等待下一个）；"
-        f"连续输错{settings.TONGBAN_LOCKOUT_ATTEMPTS}次后账号将锁定{settings.TONGBAN_LOCKOUT_MINUTES}分钟。",
+        _(
+            "动态口令不正确或已使用过。请输入验证器中当前显示的6位数字（每个口令只能用一次，请等待下一个）；连续输错%(attempts)s次后账号将锁定%(minutes)s分钟。"
+        )
+        % {
+            "attempts": settings.TONGBAN_LOCKOUT_ATTEMPTS,
+            "minutes": settings.TONGBAN_LOCKOUT_MINUTES,
+        },
         code="second_factor_wrong",
         field="code",
     )
@@ -328,8 +337,8 @@ def _recovery_hash(user: User, code: str) -> str:
 def _recovery_codes_replace(user: User) -> list[str]:
     RecoveryCode.objects.filter(user_id=user.pk).delete()
     codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
-        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+    for _code in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _symbol in range(RECOVERY_CODE_LENGTH))
         codes.append("-".join(raw[i : i + 4] for i in range(0, RECOVERY_CODE_LENGTH, 4)))
     now = timezone.now()
     RecoveryCode.objects.bulk_create(

@@ -132,6 +132,12 @@ def user_is_locked(user: User) -> bool:
 
 
 @transaction.atomic
+def person_lock(person_id: int) -> None:
+    """Hold the person's row until the transaction ends: what staff start for one person (a
+    draft at the window) happens one at a time, so a second click finds the first one's work."""
+    list(Person.objects.select_for_update().filter(pk=person_id).values_list("pk", flat=True))
+
+
 def user_login_failed(user: User, *, action: str = "user.login") -> None:
     """Count one failed log-in step (a wrong password, or a wrong second-factor code: `action`
     names it in the audit) toward the lockout of TONGBAN_LOCKOUT_ATTEMPTS in a row."""

@@ -14,7 +14,6 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import segno
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -28,9 +27,8 @@ from tongban.catalog import selectors as catalog
 from tongban.core.audit import audit_record
 from tongban.core.calendar import calendar_span_provisional
 from tongban.core.errors import NotFound
+from tongban.core.links import public_url, qr_data_uri
 from tongban.core.masking import mask
-
-DEFAULT_PUBLIC_BASE_URL = "http://localhost:8000"
 
 # The national status codes of the project-approval data exchange (DOMAIN.md "Case lifecycle").
 NATIONAL_STATUS_NAMES = {
@@ -114,13 +112,7 @@ def verification_token_valid(number: str, token: str) -> bool:
 
 def verification_url(number: str) -> str:
     """The absolute address of the public verification page the documents' QR code encodes."""
-    base = getattr(settings, "TONGBAN_PUBLIC_BASE_URL", "") or DEFAULT_PUBLIC_BASE_URL
-    return base.rstrip("/") + reverse("verify:case", args=[number, verification_token(number)])
-
-
-def qr_data_uri(text: str) -> str:
-    """A QR code of `text` as an SVG data URI (error correction M, with its quiet zone of 4 modules)."""
-    return segno.make(text, error="m", micro=False).svg_data_uri(scale=4, border=4, dark="#000")
+    return public_url(reverse("verify:case", args=[number, verification_token(number)]))
 
 
 def national_status(case: Case) -> CaseStatus | None:

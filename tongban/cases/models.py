@@ -38,6 +38,8 @@ class Case(models.Model):
     SELF_FILED = (WEB, MOBILE, API)
     # … and of those, on the portal's own pages, which ask what a window clerk would ask.
     PORTAL = (WEB, MOBILE)
+    # Staff file for the person in front of them: a clerk at a window, a village agent.
+    FILED_BY_STAFF = (WINDOW, AGENT)
 
     # The queue a case waits in (the workbench's lists); "" for drafts, "done" once it has ended.
     QUEUES = [

@@ -189,13 +189,18 @@ def _applicant_cases(actor: Actor) -> QuerySet[Case]:
     return Case.objects.filter(where)
 
 
+# For the applicant a case is over once it has its result: 已办结 and waiting only to be handed
+# over is no longer 办理中.
+FINISHED_FOR_APPLICANT = Q(queue="done") | Q(status=Case.COMPLETED)
+
+
 def cases_of_applicant(*, actor: Actor, status: str = "", page: int | str = 1, drafts: bool = False) -> Page:
     cases = _applicant_cases(actor)
     cases = cases.filter(status=Case.DRAFT) if drafts else cases.exclude(status=Case.DRAFT)
     if status == "open":
-        cases = cases.exclude(queue="done")
+        cases = cases.exclude(FINISHED_FOR_APPLICANT)
     elif status == "done":
-        cases = cases.filter(queue="done")
+        cases = cases.filter(FINISHED_FOR_APPLICANT)
     return Paginator(cases.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(page)
 
 
@@ -207,9 +212,14 @@ def case_for_applicant(*, actor: Actor, number: str = "", case_id: int | None = 
     return case
 
 
-def draft_to_resume(*, actor: Actor, version_id: int, legal_person_id: int | None) -> Case | None:
-    """The user's own unsubmitted draft of this guide version for the same applicant identity."""
+def draft_to_resume(
+    *, actor: Actor, version_id: int, legal_person_id: int | None, person_id: int | None = None
+) -> Case | None:
+    """The user's own unsubmitted draft of this guide version for the same applicant identity
+    (for staff filing for someone: the same person too)."""
     drafts = Case.objects.filter(filed_by=actor, status=Case.DRAFT, version_id=version_id)
+    if person_id is not None:
+        drafts = drafts.filter(person_id=person_id)
     return drafts.filter(legal_person_id=legal_person_id).order_by("-updated_at", "-id").first()
 
 

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tongban.catalog import search
 
@@ -122,7 +123,7 @@ def _matching_in_memory(query: str, *, department_id, theme, item_type, audience
     rows = [(pk, index.versions[pk]) for pk in candidates or () if pk in index.versions]
     rows = [(pk, v) for pk, v in rows if wanted(v)]
     rows.sort(key=lambda row: (-_rank(query, row[1].name, row[1].keywords), -row[1].popularity, row[1].name, row[0]))
-    return [pk for pk, _ in rows]
+    return [pk for pk, _rank in rows]
 
 
 def _rank(query: str, name: str, keywords: str) -> int:
@@ -168,7 +169,7 @@ def item_guide(item_id: int) -> ItemVersion:
         .first()
     )
     if version is None:
-        raise NotFound("该事项不存在或已停止办理。", code="item_not_found")
+        raise NotFound(_("该事项不存在或已停止办理。"), code="item_not_found")
     return version
 
 
@@ -182,7 +183,7 @@ def version_current_for_item(item_id: int) -> ItemVersion:
     published = ItemVersion.objects.filter(item_id=item_id, status=ItemVersion.PUBLISHED).order_by()
     version_id = next(iter(published.values_list("pk", flat=True)[:1]), None)  # one per item: no ORDER BY
     if version_id is None:
-        raise NotFound("该事项不存在或已停止办理。", code="item_not_found")
+        raise NotFound(_("该事项不存在或已停止办理。"), code="item_not_found")
     return version_for_case(version_id)
 
 
@@ -204,7 +205,7 @@ def version_for_case(version_id: int) -> ItemVersion:
         .first()
     )
     if version is None:
-        raise NotFound("该事项版本不存在或尚未发布。", code="version_not_found")
+        raise NotFound(_("该事项版本不存在或尚未发布。"), code="version_not_found")
     return version
 
 
@@ -274,7 +275,7 @@ def _shown(value) -> str:
 def item_get(item_id: int) -> Item:
     item = Item.objects.select_related("department", "current").filter(pk=item_id).first()
     if item is None:
-        raise NotFound("事项不存在。", code="item_not_found")
+        raise NotFound(_("事项不存在。"), code="item_not_found")
     return item
 
 

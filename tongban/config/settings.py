@@ -34,6 +34,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY", EMBEDDED_SECRET_KEY)
 # Production: the process refuses to start while a setting is unsafe (config/deployment.py). It is also
 # production whenever ALLOWED_HOSTS names a host beyond this machine.
 TONGBAN_PRODUCTION = env_bool("TONGBAN_PRODUCTION", False)
+# Where people outside reach the platform: every QR code, verification link and message is built on
+# it (core.links). Production refuses to start while it names this machine.
+TONGBAN_PUBLIC_BASE_URL = os.environ.get("TONGBAN_PUBLIC_BASE_URL", "http://localhost:8000")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 

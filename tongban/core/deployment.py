@@ -1,8 +1,10 @@
 """The settings a production process refuses to start with (wsgi.py, `tongban serve`, and
-`manage.py check`): the embedded SECRET_KEY, DEBUG, and the demo city's division codes."""
+`manage.py check`): the embedded SECRET_KEY, DEBUG, a public base URL naming this machine, and the
+demo city's division codes."""
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -28,6 +30,11 @@ def deployment_problems() -> list[str]:
         )
     if settings.DEBUG:
         problems.append("DEBUG 已开启：生产环境会因此泄露代码与配置，请去掉 DEBUG 环境变量。")
+    if urlsplit(settings.TONGBAN_PUBLIC_BASE_URL).hostname in LOCAL_HOSTS | {None}:
+        problems.append(
+            "TONGBAN_PUBLIC_BASE_URL 仍指向本机：请设为市民访问本平台的地址（如 https://zwfw.example.gov.cn），"
+            "文书上的二维码和核验链接都以它开头。"
+        )
     if settings.TONGBAN_LOCAL_DIVISIONS == DEMO_DIVISIONS:
         problems.append(
             "TONGBAN_LOCAL_DIVISIONS 仍是演示城市的代码 3419：请设为空，或本市尚未列入 GB/T 2260 的区划代码前缀。"

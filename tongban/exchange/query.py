@@ -32,6 +32,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts
 from tongban.core.audit import audit_record
@@ -108,23 +109,36 @@ def _resource_for(code: str) -> DataResource:
     resource = DataResource.objects.select_related("provider").filter(code=(code or "").strip()).first()
     if resource is None:
         # Not logged: the log row names a resource, and this one does not exist.
-        raise NotFound(f"数据资源“{code}”不存在，请核对资源代码。", code="resource_not_found", field="resource")
+        raise NotFound(
+            _("数据资源“%(code)s”不存在，请核对资源代码。") % {"code": code},
+            code="resource_not_found",
+            field="resource",
+        )
     return resource
 
 
 def _fields_checked(resource: DataResource, fields: list[str]) -> list[str]:
     if not resource.is_active:
-        raise PermissionDenied(f"数据资源“{resource.name}”已停止发布，不能查询。", code="resource_inactive")
+        raise PermissionDenied(
+            _("数据资源“%(resource_name)s”已停止发布，不能查询。") % {"resource_name": resource.name},
+            code="resource_inactive",
+        )
     if resource.sharing == DataResource.NOT_SHARED:
         reason = f"（{resource.not_shared_reason}）" if resource.not_shared_reason else ""
-        raise PermissionDenied(f"数据资源“{resource.name}”不予共享{reason}。", code="not_shared")
+        raise PermissionDenied(
+            _("数据资源“%(resource_name)s”不予共享%(reason)s。") % {"resource_name": resource.name, "reason": reason},
+            code="not_shared",
+        )
     wanted = list(dict.fromkeys(name.strip() for name in fields if name and name.strip()))
     if not wanted:
-        raise ValidationFailed("请指定要查询的字段。", code="fields_required", field="fields")
+        raise ValidationFailed(_("请指定要查询的字段。"), code="fields_required", field="fields")
     unknown = [name for name in wanted if name not in _resource_fields(resource)]
     if unknown:
         raise ValidationFailed(
-            f"数据资源“{resource.name}”没有字段：{'、'.join(unknown)}。", code="unknown_field", field="fields"
+            _("数据资源“%(resource_name)s”没有字段：%(join_unknown)s。")
+            % {"resource_name": resource.name, "join_unknown": "、".join(unknown)},
+            code="unknown_field",
+            field="fields",
         )
     return wanted
 
@@ -137,13 +151,16 @@ def _resource_fields(resource: DataResource) -> dict[str, ResourceField]:
 
 def _shape_checked(call: "_Call", fields: list[str]) -> None:
     if not call.purpose:
-        raise ValidationFailed("请说明查询用途。", code="purpose_required", field="purpose")
+        raise ValidationFailed(_("请说明查询用途。"), code="purpose_required", field="purpose")
     if not call.keys:
-        raise ValidationFailed("请至少提供一个查询主键。", code="keys_required", field="keys")
+        raise ValidationFailed(_("请至少提供一个查询主键。"), code="keys_required", field="keys")
     limit = settings.TONGBAN_EXCHANGE_BATCH_MAX
     if len(call.keys) > limit:
         raise ValidationFailed(
-            f"一次最多查询{limit}个主键，本次为{len(call.keys)}个，请分批查询。", code="batch_too_large", field="keys"
+            _("一次最多查询%(limit)s个主键，本次为%(len_call_keys)s个，请分批查询。")
+            % {"limit": limit, "len_call_keys": len(call.keys)},
+            code="batch_too_large",
+            field="keys",
         )
 
 
@@ -156,7 +173,9 @@ def _grant_checked(call: "_Call", fields: list[str]) -> Grant:
     )
     if grant is None:
         raise PermissionDenied(
-            f"本部门没有数据资源“{call.resource.name}”的有效共享授权，请先提出共享申请。", code="not_granted"
+            _("本部门没有数据资源“%(call_resource_name)s”的有效共享授权，请先提出共享申请。")
+            % {"call_resource_name": call.resource.name},
+            code="not_granted",
         )
     access.grant_fields_check(grant, fields)
     return grant
@@ -315,7 +334,9 @@ def key_normalised(key_kind: str, raw: str) -> str:
             return _checked(lambda: parse_uscc(raw, field="keys").value)
     value = (raw or "").strip()
     if not value or len(value) > KEY_MAX:
-        raise ValidationFailed(f"查询主键不能为空，且不超过{KEY_MAX}个字符。", code="bad_key", field="keys")
+        raise ValidationFailed(
+            _("查询主键不能为空，且不超过%(KEY_MAX)s个字符。") % {"KEY_MAX": KEY_MAX}, code="bad_key", field="keys"
+        )
     return value.upper() if key_kind == "licence" else value  # licence numbers ignore case, as their digest does
 
 
@@ -528,7 +549,7 @@ def calllog_flush() -> int:
     batches = _pending()
     if not batches:
         return 0
-    waiting = {id(func.__self__) for _, func, *_ in connection.run_on_commit if hasattr(func, "__self__")}
+    waiting = {id(func.__self__) for _sids, func, *_rest in connection.run_on_commit if hasattr(func, "__self__")}
     lost = [b for b in batches if not b.committed and id(b) not in waiting and not _test_ended(b)]
     _local.batches = [b for b in batches if not b.committed and id(b) in waiting]
     rows = [row for batch in lost for row in batch.rows]

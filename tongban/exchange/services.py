@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
@@ -57,10 +58,10 @@ def _may_manage_department(actor: Actor, department) -> bool:
 def _resource_for_update(actor: Actor, code: str) -> DataResource:
     resource = DataResource.objects.select_for_update().select_related("provider").filter(code=code).first()
     if resource is None or accounts.staff_of(actor) is None:
-        raise NotFound("未找到该数据资源。", code="resource_not_found")
+        raise NotFound(_("未找到该数据资源。"), code="resource_not_found")
     if not selectors.resource_may_manage(actor, resource):
         raise PermissionDenied(
-            "只有提供部门的数据管理员（或范围内的系统管理员）可以管理该数据资源。", code="resource_not_yours"
+            _("只有提供部门的数据管理员（或范围内的系统管理员）可以管理该数据资源。"), code="resource_not_yours"
         )
     return resource
 
@@ -68,7 +69,7 @@ def _resource_for_update(actor: Actor, code: str) -> DataResource:
 def _fields_clean(fields: list[dict]) -> list[dict]:
     """The field list, checked as a whole: every problem is reported at once."""
     if not fields:
-        raise ValidationFailed("数据资源至少要有一个字段。", code="resource_without_fields", field="fields")
+        raise ValidationFailed(_("数据资源至少要有一个字段。"), code="resource_without_fields", field="fields")
     problems, seen, cleaned = [], set(), []
     for position, raw in enumerate(fields, start=1):
         name = str(raw.get("name", "")).strip()
@@ -194,14 +195,16 @@ def resource_create(
     code = code.strip()
     if not RESOURCE_CODE.match(code):
         raise ValidationFailed(
-            "资源代码应以字母开头，只含字母、数字、下划线和连字符，2至40位（不能含“.”：材料以“资源代码.字段代码”引用）。",
+            _(
+                "资源代码应以字母开头，只含字母、数字、下划线和连字符，2至40位（不能含“.”：材料以“资源代码.字段代码”引用）。"
+            ),
             code="resource_bad_code",
             field="code",
         )
     provider = org.department_by_id(provider_id)
     if not _may_manage_department(actor, provider):
         raise PermissionDenied(
-            "只有该部门的数据管理员（或范围内的系统管理员）可以登记其数据资源。", code="resource_not_yours"
+            _("只有该部门的数据管理员（或范围内的系统管理员）可以登记其数据资源。"), code="resource_not_yours"
         )
     values = {
         "name": name.strip(),
@@ -232,7 +235,9 @@ def resource_create(
                 detail={"code": code, "fields": [f["name"] for f in cleaned], "published": is_active},
             )
     except IntegrityError:
-        raise Conflict(f"资源代码“{code}”已被使用，请换一个。", code="resource_code_taken", field="code") from None
+        raise Conflict(
+            _("资源代码“%(code)s”已被使用，请换一个。") % {"code": code}, code="resource_code_taken", field="code"
+        ) from None
     return resource
 
 
@@ -240,7 +245,9 @@ def resource_update(*, actor: Actor, code: str, fields: list[dict] | None = None
     """Change a resource's attributes (any of EDITABLE) and/or replace its field list."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise ValidationFailed(f"不能修改这些项：{'、'.join(unknown)}。", code="resource_not_editable")
+        raise ValidationFailed(
+            _("不能修改这些项：%(join_unknown)s。") % {"join_unknown": "、".join(unknown)}, code="resource_not_editable"
+        )
     with transaction.atomic():
         resource = _resource_for_update(actor, code)
         values = {name: getattr(resource, name) for name in EDITABLE}
@@ -289,7 +296,7 @@ def _publication_set(actor: Actor, code: str, *, active: bool) -> DataResource:
         resource = _resource_for_update(actor, code)
         if resource.is_active == active:
             state = "已发布" if active else "未发布"
-            raise Conflict(f"该数据资源已是“{state}”状态。", code="resource_already")
+            raise Conflict(_("该数据资源已是“%(state)s”状态。") % {"state": state}, code="resource_already")
         resource.is_active, resource.updated_at = active, timezone.now()
         resource.save(update_fields=["is_active", "updated_at"])
         audit_record(
@@ -310,12 +317,16 @@ def import_start(*, actor: Actor, resource_code: str, upload) -> ImportBatch:
     runs after commit (tasks.import_dispatch). Returns the pending batch."""
     filename = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1]
     if not filename.lower().endswith(UPLOAD_SUFFIXES):
-        raise ValidationFailed("请上传CSV（UTF-8编码）或xlsx文件。", code="import_bad_type", field="file")
+        raise ValidationFailed(_("请上传CSV（UTF-8编码）或xlsx文件。"), code="import_bad_type", field="file")
     if upload.size > settings.TONGBAN_EXCHANGE_IMPORT_MAX_BYTES:
         limit = settings.TONGBAN_EXCHANGE_IMPORT_MAX_BYTES // (1024 * 1024)
-        raise ValidationFailed(f"文件过大：最大{limit} MB，请拆分后分批导入。", code="import_too_large", field="file")
+        raise ValidationFailed(
+            _("文件过大：最大%(limit)s MB，请拆分后分批导入。") % {"limit": limit},
+            code="import_too_large",
+            field="file",
+        )
     if upload.size == 0:
-        raise ValidationFailed("上传的文件是空的。", code="import_empty", field="file")
+        raise ValidationFailed(_("上传的文件是空的。"), code="import_empty", field="file")
     from tongban.exchange import tasks  # tasks import this module: imported here to avoid a cycle
 
     with transaction.atomic():
@@ -351,15 +362,19 @@ def registry_feed_apply(*, system: ConsumerSystem, resource_code: str, rows: lis
     Validated like an import and all-or-nothing: one bad row and nothing is written."""
     resource = selectors.resource_by_code(resource_code)
     if resource is None:
-        raise NotFound(f"数据资源“{resource_code}”不存在。", code="resource_not_found")
+        raise NotFound(
+            _("数据资源“%(resource_code)s”不存在。") % {"resource_code": resource_code}, code="resource_not_found"
+        )
     if system.department_id != resource.provider_id:
-        raise PermissionDenied("只有提供部门的接入系统可以向该数据资源推送数据。", code="feed_not_provider")
+        raise PermissionDenied(_("只有提供部门的接入系统可以向该数据资源推送数据。"), code="feed_not_provider")
     deleted_keys = list(deleted_keys)
     limit = settings.TONGBAN_EXCHANGE_FEED_MAX_ROWS
     if not rows and not deleted_keys:
-        raise ValidationFailed("推送内容为空：rows与deleted_keys至少要有一项。", code="feed_empty")
+        raise ValidationFailed(_("推送内容为空：rows与deleted_keys至少要有一项。"), code="feed_empty")
     if len(rows) + len(deleted_keys) > limit:
-        raise ValidationFailed(f"一次最多推送{limit}条（含删除），请分批推送。", code="feed_too_many")
+        raise ValidationFailed(
+            _("一次最多推送%(limit)s条（含删除），请分批推送。") % {"limit": limit}, code="feed_too_many"
+        )
     schema = imports.Schema.of(resource)
     valid, deleting, problems = _feed_rows_check(schema, rows, deleted_keys)
     if problems:
@@ -374,7 +389,7 @@ def registry_feed_apply(*, system: ConsumerSystem, resource_code: str, rows: lis
             # One writer per resource at a time: an import's merge holds the same lock.
             DataResource.objects.select_for_update().filter(pk=resource.pk).exists()
             inserted, updated = imports.records_upsert(resource, valid, source=source, now=timezone.now())
-            deleted, _ = RegistryRecord.objects.filter(resource=resource, key__in=deleting).delete()
+            deleted, _by_model = RegistryRecord.objects.filter(resource=resource, key__in=deleting).delete()
             audit_record(
                 action="registry.feed_apply",
                 obj=resource,
@@ -389,7 +404,7 @@ def registry_feed_apply(*, system: ConsumerSystem, resource_code: str, rows: lis
                 },
             )
     except IntegrityError:  # another push inserted the same new key at the same moment
-        raise Conflict("同一主键的数据正被另一次推送写入，请稍后重试。", code="feed_concurrent") from None
+        raise Conflict(_("同一主键的数据正被另一次推送写入，请稍后重试。"), code="feed_concurrent") from None
     return FeedResult(inserted=inserted, updated=updated, unchanged=len(valid) - inserted - updated, deleted=deleted)
 
 

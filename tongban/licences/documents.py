@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-import segno
 from django.conf import settings
 from django.db import transaction
 from django.template import Context, Engine
@@ -23,6 +22,7 @@ from django.utils import timezone, translation
 
 from tongban.accounts.types import Actor
 from tongban.core.audit import audit_record
+from tongban.core.links import public_url, qr_data_uri
 from tongban.licences import selectors
 from tongban.licences.models import (
     CANCELLED,
@@ -36,7 +36,6 @@ from tongban.licences.models import (
     Licence,
 )
 
-DEFAULT_PUBLIC_BASE_URL = "http://localhost:8000"
 GENERIC_TEMPLATE = "licences/documents/licence.html"
 LAYOUTS = {  # template name -> what it looks like, for the type's 版式 choice
     "licences/documents/business_licence.html": "营业执照式（A4 横版，花边框，二维码在右上）",
@@ -62,12 +61,7 @@ SEAL_RED = "#d42a20"
 
 
 def verification_url(identifier: str) -> str:
-    base = getattr(settings, "TONGBAN_PUBLIC_BASE_URL", "") or DEFAULT_PUBLIC_BASE_URL
-    return base.rstrip("/") + reverse("licverify:licence", args=[identifier])
-
-
-def qr_data_uri(text: str) -> str:
-    return segno.make(text, error="m", micro=False).svg_data_uri(scale=4, border=4, dark="#000")
+    return public_url(reverse("licverify:licence", args=[identifier]))
 
 
 def cn_date(day) -> str:

@@ -30,6 +30,7 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
@@ -132,11 +133,11 @@ def authorisation_for_staff(*, actor: Actor, authorisation_id: int) -> LicenceAu
     )
     if authorisation is None or not _may_use(actor, authorisation):
         raise NotFound(
-            "未找到该证照授权，或它不是授权给您所在部门或您数据范围内办件的。", code="authorisation_not_found"
+            _("未找到该证照授权，或它不是授权给您所在部门或您数据范围内办件的。"), code="authorisation_not_found"
         )
     state = authorisation_state(authorisation)
     if state == REVOKED:
-        raise PermissionDenied("持证人已撤回该授权，不能再使用该证照。", code="authorisation_revoked")
+        raise PermissionDenied(_("持证人已撤回该授权，不能再使用该证照。"), code="authorisation_revoked")
     if state == EXPIRED:
         raise PermissionDenied(
             f"该授权已于{authorisation.valid_until:%Y年%m月%d日}到期，如仍需使用，请联系持证人重新授权。",
@@ -169,20 +170,20 @@ def _purpose_checked(purpose: str) -> str:
     purpose = " ".join((purpose or "").split())
     if len(purpose) < 2:
         raise ValidationFailed(
-            "请写明用途（至少2个字），如“办理食品经营许可”，被授权方只能按此用途使用。",
+            _("请写明用途（至少2个字），如“办理食品经营许可”，被授权方只能按此用途使用。"),
             code="authorisation_purpose",
             field="purpose",
         )
     if len(purpose) > 200:
-        raise ValidationFailed("用途不能超过200个字。", code="authorisation_purpose", field="purpose")
+        raise ValidationFailed(_("用途不能超过200个字。"), code="authorisation_purpose", field="purpose")
     return purpose
 
 
 def _until_checked(valid_until: dt.date | None) -> dt.date:
     if not isinstance(valid_until, dt.date):
-        raise ValidationFailed("请选择授权有效期至哪一天。", code="authorisation_until", field="valid_until")
+        raise ValidationFailed(_("请选择授权有效期至哪一天。"), code="authorisation_until", field="valid_until")
     if valid_until < today():
-        raise ValidationFailed("授权有效期不能早于今天。", code="authorisation_until", field="valid_until")
+        raise ValidationFailed(_("授权有效期不能早于今天。"), code="authorisation_until", field="valid_until")
     if valid_until > latest_until():
         raise ValidationFailed(
             f"授权最长一年，有效期至最晚为{latest_until():%Y年%m月%d日}；到期后可重新授权。",
@@ -204,7 +205,9 @@ def licence_may_be_authorised(licence: Licence) -> bool:
 def _licence_valid_checked(licence: Licence) -> None:
     if licence.status != VALID:
         raise ValidationFailed(
-            f"该证照当前状态为“{licence.get_status_display()}”，不能授权他人使用。", code="licence_not_valid"
+            _("该证照当前状态为“%(licence_get_status_display)s”，不能授权他人使用。")
+            % {"licence_get_status_display": licence.get_status_display()},
+            code="licence_not_valid",
         )
     if licence.valid_until and licence.valid_until < today():
         raise ValidationFailed(
@@ -216,7 +219,9 @@ def _target_checked(department_id: int | None, case_number: str) -> tuple[int | 
     case_number = (case_number or "").strip()
     if bool(department_id) == bool(case_number):
         raise ValidationFailed(
-            "请选择一个被授权部门，或填写一个办件编号，二者选一。", code="authorisation_target", field="department_id"
+            _("请选择一个被授权部门，或填写一个办件编号，二者选一。"),
+            code="authorisation_target",
+            field="department_id",
         )
     if department_id:
         return org.department_by_id(department_id).pk, ""
@@ -224,7 +229,9 @@ def _target_checked(department_id: int | None, case_number: str) -> tuple[int | 
         cases.case_public(case_number)
     except NotFound:
         raise NotFound(
-            f"未找到办件编号为“{case_number}”的办件，请核对编号。", code="case_not_found", field="case_number"
+            _("未找到办件编号为“%(case_number)s”的办件，请核对编号。") % {"case_number": case_number},
+            code="case_not_found",
+            field="case_number",
         ) from None
     return None, case_number
 
@@ -290,7 +297,7 @@ def authorisation_for_holder(*, actor: Actor, authorisation_id: int) -> LicenceA
         holder_person_id=authorisation.licence.holder_person_id,
         holder_legal_person_id=authorisation.licence.holder_legal_person_id,
     ):
-        raise NotFound("未找到该证照授权。", code="authorisation_not_found")
+        raise NotFound(_("未找到该证照授权。"), code="authorisation_not_found")
     return authorisation
 
 
@@ -305,7 +312,7 @@ def licence_authorisation_revoke(*, actor: Actor, authorisation_id: int) -> Lice
             code="authorisation_revoked",
         )
     if authorisation.valid_until < today():
-        raise Conflict("该授权已过期，无需撤回。", code="authorisation_expired")
+        raise Conflict(_("该授权已过期，无需撤回。"), code="authorisation_expired")
     authorisation.revoked_at = timezone.now()
     authorisation.save(update_fields=["revoked_at"])
     licence = authorisation.licence
@@ -333,7 +340,7 @@ def _use_write(*, licence: Licence, department_id: int, region_code: str, purpos
         department_id=department_id,
         region_code=region_code,
         purpose=purpose,
-        fields=[name for name, *_ in selectors.LIBRARY_FIELDS],
+        fields=[name for name, *_rest in selectors.LIBRARY_FIELDS],
         **extra,
     )
     if not logged:

@@ -7,9 +7,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.accounts import selectors as accounts
+from tongban.accounts import selectors as accounts, services as accounts_services
 from tongban.accounts.types import Actor
-from tongban.cases import permissions, sources, workflow
+from tongban.cases import permissions, selectors, sources, workflow
 from tongban.cases.models import (
     Case,
     CaseFile,
@@ -33,8 +33,18 @@ def case_draft_start(
     consent: dict | None = None,
 ) -> Case:
     """A draft application for the item's current version. Citizens apply for themselves (or an
-    enterprise they act for); window clerks and village agents name the applicant."""
+    enterprise they act for); window clerks and village agents name the applicant, and starting
+    again (a second click on 开始受理, a second tab) opens the draft they already started for the
+    same person and item instead of leaving an orphan."""
     with transaction.atomic():
+        if channel in Case.FILED_BY_STAFF and person_id is not None:
+            accounts_services.person_lock(person_id)
+            version = catalog.version_current_for_item(item_id)
+            started = selectors.draft_to_resume(
+                actor=actor, version_id=version.pk, person_id=person_id, legal_person_id=legal_person_id
+            )
+            if started is not None:
+                return started
         case, materials = draft_built(
             actor,
             item_id=item_id,

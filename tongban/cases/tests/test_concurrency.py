@@ -64,3 +64,20 @@ def test_twenty_submissions_of_one_item_on_one_day_get_twenty_distinct_sequences
     prefix = {number[:-4] for number in numbers}
     assert len(prefix) == 1 and re.fullmatch(r"\d{26}", prefix.pop())
     assert sorted(int(number[-4:]) for number in numbers) == list(range(1, 21))
+
+
+def test_a_clerk_starting_one_walk_in_twice_at_once_gets_one_draft():
+    version = case_item()
+    clerk = Crew(version.item.department).accept
+    walk_in = UserFactory().person
+
+    results = run_together(
+        lambda i: services.case_draft_start(
+            actor=clerk, item_id=version.item_id, person_id=walk_in.pk, channel=Case.WINDOW
+        ),
+        2,
+    )
+
+    assert all(isinstance(r, Case) for r in results), results
+    assert results[0].pk == results[1].pk
+    assert Case.objects.filter(person=walk_in, status=Case.DRAFT).count() == 1

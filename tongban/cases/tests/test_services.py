@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tongban.accounts.tests.factories import UserFactory
 from tongban.cases import services, sources
 from tongban.cases.models import Case, CaseFile, CaseMaterial
 from tongban.cases.tests.factories import (
@@ -266,3 +267,18 @@ def test_a_citizen_cannot_submit_a_walk_in_style_application_without_materials()
         services.case_submit_with_correction(
             actor=case.filed_by, case_id=case.pk, items=[services.CorrectionItem(reason="缺", name="材料")]
         )
+
+
+def test_a_clerk_starting_the_same_walk_in_again_continues_the_draft_already_started():
+    version = case_item()
+    clerk = officer(version.item.department, "window")
+    walk_in = UserFactory().person
+    first = services.case_draft_start(actor=clerk, item_id=version.item_id, person_id=walk_in.pk, channel=Case.WINDOW)
+    again = services.case_draft_start(actor=clerk, item_id=version.item_id, person_id=walk_in.pk, channel=Case.WINDOW)
+    assert again.pk == first.pk
+    other = UserFactory().person
+    assert (
+        services.case_draft_start(actor=clerk, item_id=version.item_id, person_id=other.pk, channel=Case.WINDOW).pk
+        != first.pk
+    )
+    assert Case.objects.filter(filed_by=clerk, status=Case.DRAFT).count() == 2

@@ -46,6 +46,8 @@ def queue_list(request):
         "sorts": SORTS,
         "bulk": query.queue == "accept" and accounts.staff_has_any_post(request.user, workflow.FRONT_DESK),
         "params": _params_without_page(request, query),
+        # 认领 only where the claim would succeed (the rule services.case_claim enforces)
+        "claimable": {case.pk for case in page.object_list if selectors.claim_offered(actor=request.user, case=case)},
     }
     template = "cases/workbench/_queue_rows.html" if request.htmx else "cases/workbench/queue_list.html"
     return render(request, template, context)

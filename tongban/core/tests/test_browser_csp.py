@@ -35,7 +35,9 @@ def test_portal_pages_and_the_api_docs_run_without_a_policy_violation(page):
     for path in PAGES:
         page.goto(path)
         page.wait_for_load_state("networkidle")
-    assert page.locator(".swagger-ui").count() == 1  # the docs rendered under the policy
+    assert page.locator(".swagger-ui").count() == 1  # the docs rendered under the policy, offline
+    page.locator(".opblock").first.wait_for()  # with their operations, from our own static files
+    assert page.locator(".opblock").count() > 50
     assert violations == []
 
 

@@ -15,6 +15,7 @@ def production(settings):
     settings.SECRET_KEY = SAFE_KEY
     settings.DEBUG = False
     settings.TONGBAN_LOCAL_DIVISIONS = []
+    settings.TONGBAN_PUBLIC_BASE_URL = "https://zwfw.example.gov.cn"
     return settings
 
 
@@ -30,6 +31,9 @@ def test_a_safe_production_configuration_starts(production):
         ("SECRET_KEY", "short", "SECRET_KEY"),
         ("DEBUG", True, "DEBUG"),
         ("TONGBAN_LOCAL_DIVISIONS", ["3419"], "3419"),
+        ("TONGBAN_PUBLIC_BASE_URL", "http://localhost:8000", "TONGBAN_PUBLIC_BASE_URL"),
+        ("TONGBAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000/", "TONGBAN_PUBLIC_BASE_URL"),
+        ("TONGBAN_PUBLIC_BASE_URL", "", "TONGBAN_PUBLIC_BASE_URL"),
     ],
 )
 def test_an_unsafe_setting_stops_production_naming_it(production, setting, value, says):
@@ -49,3 +53,10 @@ def test_the_embedded_mode_on_this_machine_starts_with_its_defaults(settings):
     settings.TONGBAN_PRODUCTION = False
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     assert deployment_problems() == []
+
+
+def test_every_outside_link_is_built_on_the_public_base_url(settings):
+    from tongban.core.links import public_url
+
+    settings.TONGBAN_PUBLIC_BASE_URL = "https://zwfw.example.gov.cn/"
+    assert public_url("/verify/c/2026/") == "https://zwfw.example.gov.cn/verify/c/2026/"

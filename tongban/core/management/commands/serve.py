@@ -27,6 +27,8 @@ class Command(BaseCommand):
         ]:
             self.stdout.write(f"  {label:<6} {base}{path}")
         self.stdout.write("\n按 Ctrl+C 停止。\n")
+        # Unset, the documents' links name the address served here (on this machine, the demo).
+        os.environ.setdefault("TONGBAN_PUBLIC_BASE_URL", base)
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         os.execv(
             gunicorn,
