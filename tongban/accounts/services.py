@@ -132,6 +132,21 @@ def user_is_locked(user: User) -> bool:
 
 
 @transaction.atomic
+def person_identify(*, actor: Actor, person_id: int, via: str) -> str:
+    """The full name of the person a clerk or an agent has in front of them, found by the ID
+    number on their card: shown so the name can be checked against the card. Staff whose scope
+    covers the person only; the read is written to the audit chain."""
+    person = selectors.person_get(actor=actor, person_id=person_id)
+    audit_record(
+        action="person.identify",
+        obj=person,
+        actor=actor,
+        detail={"field": "real_name", "via": via},
+        region_code=person.region_id or "",
+    )
+    return person.real_name
+
+
 def person_lock(person_id: int) -> None:
     """Hold the person's row until the transaction ends: what staff start for one person (a
     draft at the window) happens one at a time, so a second click finds the first one's work."""

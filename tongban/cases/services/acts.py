@@ -35,8 +35,8 @@ def case_accept(*, actor: Actor, case_id: int, expected_revision: int | None = N
     deadlines = clock.case_deadlines(accepted_on=case.accepted_on, promised_days=case.promised_days)
     case.due_date, case.warn_on = deadlines.due_date, deadlines.warn_on
     case.clock = clock.clock_colour(today=today(), due_date=case.due_date, warn_on=case.warn_on)
-    case.claimed_by = None
     _enter_step(case, handling_steps(version)[0])
+    _claim_carried(case, actor)
     fields = ["accepted_on", "due_date", "warn_on", "clock", "claimed_by", *STEP_FIELDS]
     act_recorded(
         case, act="accept", actor=actor, status=Case.HANDLING, fields=fields, opinion=opinion, code=workflow.ACCEPTED
@@ -54,6 +54,13 @@ def _require_materials_in_hand(case: Case) -> None:
 
 
 STEP_FIELDS = ("step", "step_name", "step_post", "step_due_date", "office")
+
+
+def _claim_carried(case: Case, actor: Actor) -> None:
+    """The claimant keeps the case into its next step when they hold that step's post too (no
+    re-claim per step); anyone else's claim, or one the next post does not allow, ends."""
+    if not (case.claimed_by_id == actor.pk and permissions.staff_may(actor, case, (case.step_post,))):
+        case.claimed_by = None
 
 
 def _enter_step(case: Case, step: Step) -> None:
@@ -290,9 +297,9 @@ def case_step_approve(*, actor: Actor, case_id: int, opinion: str = "", expected
         )
     if not opinion.strip():
         raise ValidationFailed(_("请填写审核意见。"), code="opinion_required")
-    case.claimed_by = None
     previous_name = case.step_name
     _enter_step(case, following)
+    _claim_carried(case, actor)
     act_recorded(
         case,
         act="approve_step",

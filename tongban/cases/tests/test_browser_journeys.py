@@ -1,8 +1,8 @@
 """Walked in Debian's Chromium, the promises of issue 16 kept so far: each role sees only the acts
 it can take (a supervisor gets no 认领 that would fail); citizens read plain words and find a case
 with its result under 已结束; every link a document prints is on the public base URL; the citizen
-pages fit a 390 px phone; a file is chosen with a Chinese control; a clerk starting a walk-in again
-continues the draft already started."""
+pages fit a 390 px phone; a file is chosen with a Chinese control; the window names the person at
+the desk in full, and a clerk starting a walk-in again continues the draft already started."""
 
 import io
 
@@ -120,7 +120,7 @@ def test_a_file_is_chosen_with_a_chinese_control_that_names_it(page):
     assert "身份证正面.pdf" in page.locator(f"#material-{material.pk}").inner_text()
 
 
-def test_starting_a_walk_in_again_opens_the_draft_already_started(page):
+def test_the_window_names_the_walk_in_and_starting_again_opens_the_draft_already_started(page):
     version = case_item()
     clerk = officer(version.item.department, "window")
     walk_in = UserFactory().person
@@ -129,6 +129,7 @@ def test_starting_a_walk_in_again_opens_the_draft_already_started(page):
         page.goto("/workbench/cases/window/")
         page.get_by_label("申请人证件号码").fill(walk_in.id_number)
         page.get_by_role("button", name="查找", exact=True).click()
+        assert f"在您面前的是 {walk_in.real_name}" in page.locator("main").inner_text()  # to check against the card
         page.get_by_label("事项名称、关键词或拼音").fill("食品经营")
         page.get_by_role("button", name="开始受理").first.click()
         page.wait_for_url("**/workbench/cases/filing/*/")

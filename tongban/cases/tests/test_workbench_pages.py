@@ -375,6 +375,16 @@ def test_window_walk_in_is_accepted_on_the_spot(client, east, window_clerk):
     assert "打印受理通知书" in receipt and f"/documents/cases/{case.pk}/receipt.pdf" in receipt
 
 
+def test_the_clerk_sees_the_full_name_of_the_person_at_the_desk_and_the_read_is_audited(client, east, window_clerk):
+    villager = UserFactory().person
+    desk_find(client, villager.id_number)
+    page = page_of(client.get("/workbench/cases/window/"))
+    assert f"在您面前的是 <strong>{villager.real_name}</strong>" in page
+    assert villager.masked_id_number in page and villager.id_number not in page
+    [entry] = AuditEntry.objects.filter(action="person.identify", object_id=str(villager.pk))
+    assert (entry.actor_id, entry.detail["via"]) == (window_clerk.pk, "window")
+
+
 def test_window_gives_a_one_time_correction_notice(client, east, window_clerk):
     version = east[0]
     villager = UserFactory().person

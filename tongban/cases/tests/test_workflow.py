@@ -246,3 +246,20 @@ def test_only_the_last_step_offers_the_decision_and_only_a_later_step_returns():
     case = _to_last_step(case, crew)
     offered = selectors.acts_allowed(actor=crew.approve, case=case)
     assert "decide" in offered and "return_step" in offered and "approve_step" not in offered
+
+
+def test_a_claim_carries_into_the_next_step_when_its_post_is_held_too():
+    version = case_item()
+    crew = Crew(version.item.department)
+    both = officer(version.item.department, "review", "approve")
+    case, _ = case_in(Case.HANDLING, version=version, crew=crew)
+    services.case_claim(actor=both, case_id=case.pk)
+    services.case_step_approve(actor=both, case_id=case.pk, opinion="材料齐全")
+    case.refresh_from_db()
+    assert (case.step_post, case.claimed_by) == ("approve", both)
+
+    other, _ = case_in(Case.HANDLING, version=version, crew=crew)
+    services.case_claim(actor=crew.review, case_id=other.pk)
+    services.case_step_approve(actor=crew.review, case_id=other.pk, opinion="材料齐全")
+    other.refresh_from_db()
+    assert (other.step_post, other.claimed_by) == ("approve", None)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tongban.accounts import selectors as accounts
+from tongban.accounts import selectors as accounts, services as accounts_services
 from tongban.accounts.decorators import post_required, staff_required
 from tongban.accounts.types import Actor
 from tongban.cases import forms_workbench as forms, selectors, services, workflow
@@ -106,6 +106,8 @@ def start_page(request, *, agent: bool):
         "agent": agent,
         "lookup": lookup,
         "applicant": applicant,
+        # the full name of the person at the desk, to check against their card (audited)
+        "identified_name": _identified(request, applicant, agent=agent) if applicant and not request.htmx else "",
         "not_found": not_found,
         "query": query,
         "items": _items_for(request, applicant, query, agent=agent),
@@ -114,6 +116,12 @@ def start_page(request, *, agent: bool):
     }
     template = "cases/workbench/_item_choices.html" if request.htmx else "cases/workbench/filing_start.html"
     return render(request, template, context)
+
+
+def _identified(request, applicant: Applicant, *, agent: bool) -> str:
+    return accounts_services.person_identify(
+        actor=request.user, person_id=applicant.person.pk, via="agent" if agent else "window"
+    )
 
 
 def _desk_applicant(request) -> Applicant | None:
