@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tongban.accounts.types import Actor
-from tongban.cases import clock, selectors
+from tongban.cases import clock, results, selectors
 from tongban.cases.models import Case, CaseStatus
 from tongban.catalog import selectors as catalog
 from tongban.core.audit import audit_record
@@ -151,8 +151,8 @@ def _available(case: Case, history: list[CaseStatus]) -> set[str]:
         kinds.add("correction")
     if case.decision:
         kinds.add("decision")
-    if case.status in (Case.COMPLETED, Case.DELIVERED) and _version(case).result_type != "licence":
-        kinds.add("result")
+    if case.status in (Case.COMPLETED, Case.DELIVERED) and results.result_promise(version=_version(case)) is None:
+        kinds.add("result")  # an e-licence, where one is promised, is the result itself
     return kinds
 
 
@@ -307,6 +307,7 @@ def _context(case: Case, kind: str) -> dict:
         "legal_basis": version.legal_basis,
         "licensing": version.item_type_id == "XK",  # 行政许可: the notices cite the Administrative Licensing Law
         "result_type": version.result_type,
+        "licence_promised": results.result_promise(version=version) is not None,
         "result_name": case.result_name or version.result_name,
         "consult_phone": version.consult_phone,
         "complaint_phone": version.complaint_phone,

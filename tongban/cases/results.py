@@ -33,10 +33,36 @@ FieldsReader = Callable[..., list[ResultField]]
 _field_readers: dict[str, FieldsReader] = {}
 
 
-def result_producer_register(result_type: str, producer: Producer, fields: FieldsReader | None = None) -> None:
+@dataclass(frozen=True)
+class ResultPromise:
+    """What completing a case of an item issues, known before anyone applies: an e-licence and
+    who holds it. The guide's promise, the apply page, the window and the completion all ask
+    here, so none of them promises what another will not issue."""
+
+    licence_name: str
+    holder: str  # PERSON or LEGAL_PERSON: whose wallet the licence goes to; the applicant must be them
+
+
+PERSON, LEGAL_PERSON = "person", "legal_person"
+
+# (*, version) -> the item's promise, or None: completion issues no e-licence (a document instead)
+PromiseReader = Callable[..., ResultPromise | None]
+_promise_readers: dict[str, PromiseReader] = {}
+
+
+def result_producer_register(
+    result_type: str, producer: Producer, fields: FieldsReader | None = None, promise: PromiseReader | None = None
+) -> None:
     _producers[result_type] = producer
     if fields is not None:
         _field_readers[result_type] = fields
+    if promise is not None:
+        _promise_readers[result_type] = promise
+
+
+def result_promise(*, version) -> ResultPromise | None:
+    reader = _promise_readers.get(version.result_type)
+    return reader(version=version) if reader else None
 
 
 def result_fields(*, case, version) -> list[ResultField]:

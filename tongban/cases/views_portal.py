@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.accounts import selectors as accounts
-from tongban.cases import selectors, services
+from tongban.cases import results, selectors, services
 from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.uploads import stored_file_response, upload_read
 from tongban.catalog import selectors as catalog
@@ -58,22 +58,44 @@ def apply(request, item_id: int):
     """Start (or resume) the applicant's draft for the item; someone acting for enterprises first
     chooses whether to apply as themselves or for one of them."""
     version = catalog.item_guide(item_id)
-    person = request.user.person
-    enterprises = list(accounts.legal_persons_for(person)) if person and version.for_legal_persons else []
+    identities = _Identities.of(request.user.person, version)
     if request.method == "POST":
         chosen = request.POST.get("as", "")
         legal_person_id = None if chosen == "person" else _int(chosen)
-        if chosen != "person" and legal_person_id not in {e.pk for e in enterprises}:
-            return _identity_page(request, version, enterprises, error=_("请选择以何种身份申请。"))
-    elif enterprises or not version.for_persons:
-        return _identity_page(request, version, enterprises)
+        if not identities.allows(chosen, legal_person_id):
+            return _identity_page(request, version, identities, error=_("请选择以何种身份申请。"))
+    elif identities.enterprises or not identities.as_person:
+        return _identity_page(request, version, identities)
     else:
         legal_person_id = None
     return _draft_start(request, version, legal_person_id)
 
 
-def _identity_page(request, version, enterprises, *, error: str = ""):
-    context = {"version": version, "enterprises": enterprises, "error": error}
+@dataclass(frozen=True)
+class _Identities:
+    """Whom the applicant may apply as: themselves, or an enterprise they act for, as the item's
+    audience and the holder of the e-licence it promises allow (cases.results)."""
+
+    as_person: bool
+    enterprises: list
+    promise: results.ResultPromise | None
+
+    @classmethod
+    def of(cls, person, version) -> "_Identities":
+        promise = results.result_promise(version=version)
+        holder = promise.holder if promise else ""
+        as_person = version.for_persons and holder != results.LEGAL_PERSON
+        may_enterprise = person and version.for_legal_persons and holder != results.PERSON
+        return cls(as_person, list(accounts.legal_persons_for(person)) if may_enterprise else [], promise)
+
+    def allows(self, chosen: str, legal_person_id: int | None) -> bool:
+        if chosen == "person":
+            return self.as_person
+        return legal_person_id in {e.pk for e in self.enterprises}
+
+
+def _identity_page(request, version, identities: _Identities, *, error: str = ""):
+    context = {"version": version, "identities": identities, "error": error}
     return render(request, "cases/portal/apply_identity.html", context, status=422 if error else 200)
 
 

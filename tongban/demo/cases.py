@@ -279,7 +279,14 @@ def _versions(department: Department, *, persons: bool) -> list[ItemVersion]:
         .prefetch_related("materials", "steps")
         .order_by("item_id")
     )
-    return list(found)
+    return [v for v in found if _held_by_applicant(v, persons=persons)]
+
+
+def _held_by_applicant(version: ItemVersion, *, persons: bool) -> bool:
+    """A person applies only where the e-licence promised is a person's, a company where it is a
+    company's (cases refuse the other: the licence would have no holder)."""
+    promise = results.result_promise(version=version)
+    return promise is None or promise.holder == (results.PERSON if persons else results.LEGAL_PERSON)
 
 
 # ---------------------------------------------------------------- planning

@@ -255,6 +255,7 @@ def seed_licences() -> LicenceSeedReport:
                 fields=fields,
                 validity_years=years,
                 template=f"licences/documents/{LAYOUTS[short]}.html",
+                registers_holder=short == "YYZZ",  # 设立登记: the licence of the entity it creates
             )
             report.types += 1
     rng = random.Random(SEED)

@@ -8,13 +8,13 @@ registered for the type) stops the completion with its message, and nothing is h
 
 from tongban.accounts import selectors as accounts
 from tongban.accounts.types import Actor
-from tongban.cases.results import ResultField, result_producer_register
+from tongban.cases.results import LEGAL_PERSON, PERSON, ResultField, ResultPromise, result_producer_register
 from tongban.licences import selectors, services
 from tongban.licences.models import LicenceType
 
 
 def case_licence_issue(*, case, version, actor: Actor, data: dict) -> str | None:
-    licence_type = _issuable_type(case, version)
+    licence_type = _promised_type(version)
     if licence_type is None:
         return None  # the case keeps a document
     holder = _holder(case, licence_type)
@@ -31,7 +31,7 @@ def case_licence_issue(*, case, version, actor: Actor, data: dict) -> str | None
 
 def case_licence_fields(*, case, version) -> list[ResultField]:
     """The licence's fields with what the case already fills: the issuing officer's preview."""
-    licence_type = _issuable_type(case, version)
+    licence_type = _promised_type(version)
     if licence_type is None:
         return []
     filled = licence_data_for_case(case, licence_type)
@@ -54,12 +54,21 @@ def licence_data_for_case(case, licence_type: LicenceType, *, entered: dict | No
     return data
 
 
-def _issuable_type(case, version) -> LicenceType | None:
-    """The library's type for the item's result, when this case has its holder. A legal-person
-    licence asked for by a person is a registration that creates its holder (企业开办, 个体工商户登记):
-    the 营业执照 follows once the legal-entity register holds the new entity, not from this case."""
+def case_licence_promise(*, version) -> ResultPromise | None:
+    """The e-licence completing a case of this item issues, and its holder: the applicant, as a
+    person or as the enterprise (个体工商户) the licence is for. None for an item whose result the
+    library has no type for, and for a registration (营业执照): its founders apply, and the licence
+    is the new entity's, issued once the legal-entity register holds it, not from this case."""
+    licence_type = _promised_type(version)
+    if licence_type is None:
+        return None
+    holder = LEGAL_PERSON if licence_type.holder_kind == LicenceType.LEGAL else PERSON
+    return ResultPromise(licence_name=licence_type.name, holder=holder)
+
+
+def _promised_type(version) -> LicenceType | None:
     licence_type = selectors.licence_type_for_catalogue(version.result_licence_type)
-    if licence_type is None or (licence_type.holder_kind == LicenceType.LEGAL and not case.legal_person_id):
+    if licence_type is None or licence_type.registers_holder:
         return None
     return licence_type
 
@@ -90,4 +99,4 @@ def _holder_facts(case, licence_type: LicenceType) -> dict:
     }
 
 
-result_producer_register("licence", case_licence_issue, case_licence_fields)
+result_producer_register("licence", case_licence_issue, case_licence_fields, case_licence_promise)

@@ -62,6 +62,11 @@ class LicenceType(models.Model):
     )
     issuing_departments = models.ManyToManyField("org.Department", verbose_name="颁发机构", related_name="+")
     holder_kind = models.CharField("持证主体", max_length=8, choices=HOLDER_KINDS)
+    registers_holder = models.BooleanField(
+        "设立登记证照",
+        default=False,
+        help_text="如营业执照：由设立人申请，办结后颁发给登记设立的新主体，而不是申请人",
+    )
     fields = models.JSONField("照面信息项", default=list, blank=True, help_text="[{name, label, type, required}]")
     validity_years = models.PositiveSmallIntegerField("有效期（年）", null=True, blank=True, help_text="空：长期有效")
     template = models.CharField("版式模板", max_length=100, blank=True, help_text="Django 模板名；空则用通用版式")

@@ -252,9 +252,12 @@ def licence_type_define(
     fields: list[dict],
     validity_years: int | None = None,
     template: str = "",
+    registers_holder: bool = False,
 ) -> LicenceType:
     """Create or update a licence type (platform administrators; actor=None for the seed). The
-    short code is the catalogue's code (YYZZ) that item versions and materials refer to."""
+    short code is the catalogue's code (YYZZ) that item versions and materials refer to;
+    `registers_holder`: the licence is the registration of a new entity (营业执照), applied for by
+    its founders and issued to the entity, never to whoever applied."""
     if actor is not None and not accounts.staff_has_post(actor, "admin"):
         raise PermissionDenied(_("只有系统管理员可以维护证照类型。"), code="licence_type_forbidden")
     code = licence_type_code_check(code)
@@ -286,6 +289,7 @@ def licence_type_define(
             "fields": fields,
             "validity_years": validity_years or None,
             "template": template,
+            "registers_holder": registers_holder,
         },
     )
     licence_type.issuing_departments.set(issuing_department_ids or [defining.pk])

@@ -446,17 +446,22 @@ def case_result_issue(
     result_data: dict | None = None,
     expected_revision: int | None = None,
 ) -> Case:
-    """办结: the result exists — an e-licence issued now by the licence library when the item's result
-    is one (its identifier is the reference), else a document numbered by the case."""
+    """办结: the result exists — the e-licence the item promises, issued now by the licence library
+    to its holder (its identifier is the reference), else a document numbered by the case or by
+    the officer. A promised licence that was not issued leaves the case unfinished."""
     case = case_locked(case_id, expected_revision)
     act_checked(case, "issue_result", actor)
     version = catalog.version_for_case(case.version_id)
     case.result_name = version.result_name or f"{version.name}审批结果"
-    case.result_reference = (
-        reference.strip()
-        or results.result_produce(case=case, version=version, actor=actor, data=result_data)
-        or case.number
-    )
+    produced = results.result_produce(case=case, version=version, actor=actor, data=result_data)
+    promise = results.result_promise(version=version)
+    if promise is not None and not produced:
+        raise Conflict(
+            _("本件应颁发电子证照“%(licence)s”，但未能颁发，暂不能办结，请联系系统管理员。")
+            % {"licence": promise.licence_name},
+            code="promised_licence_not_issued",
+        )
+    case.result_reference = produced or reference.strip() or case.number
     case.completed_at = timezone.now()
     case.clock = Case.STOPPED
     case.claimed_by = None

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from tongban.accounts import selectors as accounts, services as accounts_services
 from tongban.accounts.types import Actor
-from tongban.cases import permissions, selectors, sources, workflow
+from tongban.cases import permissions, results, selectors, sources, workflow
 from tongban.cases.models import (
     Case,
     CaseFile,
@@ -59,6 +59,29 @@ def case_draft_start(
     return case
 
 
+def _holder_checked(version, *, as_legal_person: bool) -> None:
+    """The e-licence the item promises goes to the applicant: a case is made only by (or for)
+    whoever will hold it, so completion never lacks the holder it issues to."""
+    promise = results.result_promise(version=version)
+    if promise is None:
+        return
+    if promise.holder == results.LEGAL_PERSON and not as_legal_person:
+        raise ValidationFailed(
+            _(
+                "“%(item)s”的办理结果“%(licence)s”颁发给经营主体，请以企业或个体工商户的身份申请"
+                "（在“企业办事授权”中绑定后选择该企业；窗口请输入其统一社会信用代码）。"
+            )
+            % {"item": version.name, "licence": promise.licence_name},
+            code="result_holder_legal_person",
+        )
+    if promise.holder == results.PERSON and as_legal_person:
+        raise ValidationFailed(
+            _("“%(item)s”的办理结果“%(licence)s”颁发给个人，请以本人身份申请。")
+            % {"item": version.name, "licence": promise.licence_name},
+            code="result_holder_person",
+        )
+
+
 def draft_built(
     actor: Actor,
     *,
@@ -84,6 +107,7 @@ def draft_built(
         raise ValidationFailed(_("该事项仅面向法人办理，请选择以企业身份申请。"), code="item_for_legal_persons")
     if legal is not None and not version.for_legal_persons:
         raise ValidationFailed(_("该事项仅面向自然人办理。"), code="item_for_persons")
+    _holder_checked(version, as_legal_person=legal is not None)
     department = version.item.department
     staff = accounts.staff_of(actor)
     case = Case(

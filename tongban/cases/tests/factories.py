@@ -5,6 +5,7 @@ import io
 
 from PIL import Image
 
+from tongban.accounts.models import Mandate
 from tongban.accounts.tests.factories import StaffFactory, UserFactory
 from tongban.cases import services
 from tongban.cases.models import Case
@@ -69,9 +70,15 @@ def applicant():
     return UserFactory()
 
 
-def draft_case(version, user=None, answers=ANSWERS, *, upload: bool = True) -> Case:
+def draft_case(version, user=None, answers=ANSWERS, *, upload: bool = True, legal_person=None) -> Case:
+    """A draft filled and with its files; `legal_person`: applied for by its representative."""
     user = user or applicant()
-    case = services.case_draft_start(actor=user, item_id=version.item_id)
+    if legal_person is not None:
+        Mandate.objects.create(
+            person=user.person, legal_person=legal_person, role=Mandate.REPRESENTATIVE, status=Mandate.ACTIVE
+        )
+    legal_person_id = legal_person.pk if legal_person is not None else None
+    case = services.case_draft_start(actor=user, item_id=version.item_id, legal_person_id=legal_person_id)
     case.refresh_from_db()
     prefill = {"name": user.person.real_name, "id_number": user.person.id_number}
     services.case_draft_save(
@@ -101,11 +108,11 @@ class Crew:
         self.deliver = officer(department, "deliver")
 
 
-def case_in(status: str, version=None, crew: Crew | None = None) -> tuple[Case, Crew]:
+def case_in(status: str, version=None, crew: Crew | None = None, *, legal_person=None) -> tuple[Case, Crew]:
     """A case driven through the services into `status` (any state of the workflow)."""
     version = version or case_item()
     crew = crew or Crew(version.item.department)
-    case = draft_case(version)
+    case = draft_case(version, legal_person=legal_person)
     if status == Case.DRAFT:
         return case, crew
     case = services.case_submit(actor=case.filed_by, case_id=case.pk)

@@ -2,7 +2,8 @@
 it can take (a supervisor gets no 认领 that would fail); citizens read plain words and find a case
 with its result under 已结束; every link a document prints is on the public base URL; the citizen
 pages fit a 390 px phone; a file is chosen with a Chinese control; the window names the person at
-the desk in full, and a clerk starting a walk-in again continues the draft already started."""
+the desk in full, and a clerk starting a walk-in again continues the draft already started; the
+licence promised to an enterprise is in its wallet once the case is completed."""
 
 import io
 
@@ -11,10 +12,11 @@ from django.conf import settings
 from django.test import Client
 from pypdf import PdfReader
 
-from tongban.accounts.tests.factories import UserFactory
+from tongban.accounts.tests.factories import LegalPersonFactory, UserFactory
 from tongban.cases.models import Case
 from tongban.cases.tests.factories import case_in, case_item, officer, pdf_bytes
-from tongban.cases.tests.test_browser import log_in, reference_data  # noqa: F401 - fixture
+from tongban.cases.tests.test_browser import act, log_in, reference_data  # noqa: F401 - fixture
+from tongban.licences.tests.factories import licence_type
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -135,3 +137,20 @@ def test_the_window_names_the_walk_in_and_starting_again_opens_the_draft_already
         page.wait_for_url("**/workbench/cases/filing/*/")
     [draft] = Case.objects.filter(person=walk_in, status=Case.DRAFT)
     assert page.url.endswith(f"/workbench/cases/filing/{draft.pk}/")
+
+
+def test_the_licence_promised_to_an_enterprise_is_in_its_wallet_after_completion(page):
+    version = case_item()
+    licence_type(
+        department=version.item.department, short_code="SPJYXKZ", name="食品经营许可证", holder_kind="legal", fields=[]
+    )
+    shop = LegalPersonFactory(name="街角小吃店")
+    case, crew = case_in(Case.APPROVED, version, legal_person=shop)
+    log_in(page, crew.issue)
+    act(page, case, "issue_result")
+    assert Case.objects.get(pk=case.pk).status == Case.COMPLETED
+
+    log_in(page, case.filed_by)
+    page.goto("/me/licences/")
+    wallet = page.locator("main").inner_text()
+    assert "食品经营许可证" in wallet and "街角小吃店" in wallet

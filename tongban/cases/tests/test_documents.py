@@ -13,6 +13,7 @@ from tongban.cases.models import Case
 from tongban.cases.tests.factories import case_in, case_item, officer
 from tongban.core.masking import mask
 from tongban.core.models import AuditEntry
+from tongban.licences.tests.factories import licence_type
 from tongban.org.tests.factories import DepartmentFactory, region_tree
 
 pytestmark = pytest.mark.django_db
@@ -76,12 +77,18 @@ def test_documents_for_offers_only_what_the_case_has_reached():
 
     received, _ = case_in(Case.RECEIVED)
     handling, _ = case_in(Case.HANDLING)
-    licence_item, _ = case_in(Case.COMPLETED)  # the default item's result is an e-licence
+    # The default item's result is an e-licence; where the library has its type, the licence is
+    # the result, else the case's own result document stands for it.
+    licence_item = case_item()
+    licence_type(department=licence_item.item.department, short_code="SPJYXKZ", fields=[])
+    licence_case, _ = case_in(Case.COMPLETED, version=licence_item)
+    untyped_item, _ = case_in(Case.COMPLETED, version=case_item(result_licence_type="QTZZ"))
     document_item, _ = case_in(Case.COMPLETED, version=case_item(result_type="document"))
 
     assert kinds(received) == []
     assert kinds(handling) == ["receipt"]
-    assert kinds(licence_item) == ["receipt", "decision"]
+    assert kinds(licence_case) == ["receipt", "decision"]
+    assert kinds(untyped_item) == ["receipt", "decision", "result"]
     assert kinds(document_item) == ["receipt", "decision", "result"]
     link = documents.documents_for(handling)[0]
     assert (link.title, link.url) == ("受理通知书", f"/documents/cases/{handling.pk}/receipt.pdf")

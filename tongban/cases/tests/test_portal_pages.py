@@ -128,6 +128,28 @@ def test_someone_acting_for_an_enterprise_chooses_the_identity_first(client, use
     assert case.legal_person_id == enterprise.pk and case.applicant_name == enterprise.name
 
 
+def test_an_item_whose_licence_an_enterprise_holds_is_applied_for_only_as_one(client, user, version):
+    from tongban.accounts import services as accounts_services
+    from tongban.accounts.tests.factories import LegalPersonFactory
+    from tongban.licences.models import LicenceType
+    from tongban.licences.tests.factories import licence_type
+
+    licence_type(
+        department=version.item.department, short_code="SPJYXKZ", name="食品经营许可证", holder_kind=LicenceType.LEGAL
+    )
+    alone = client.get(f"/me/cases/apply/{version.item_id}/").content.decode()
+    assert "持证人是经营主体" in alone and "去绑定企业" in alone and "以个人身份" not in alone
+    refused = client.post(f"/me/cases/apply/{version.item_id}/", {"as": "person"})
+    assert refused.status_code == 422 and not Case.objects.exists()
+
+    enterprise = LegalPersonFactory(legal_representative=user.person)
+    accounts_services.legal_person_bind(user=user, uscc=enterprise.uscc, name=enterprise.name)
+    page = client.get(f"/me/cases/apply/{version.item_id}/").content.decode()
+    assert "以个人身份" not in page and enterprise.name in page
+    client.post(f"/me/cases/apply/{version.item_id}/", {"as": str(enterprise.pk)})
+    assert Case.objects.get().legal_person_id == enterprise.pk
+
+
 def test_a_refused_upload_says_why_keeps_nothing_and_keeps_the_page(client, user, version, _media):
     case = _started(client, version)
     client.post(f"/me/cases/drafts/{case.pk}/save/", _form(user, f_shop_name="街角小馆"), **HTMX)

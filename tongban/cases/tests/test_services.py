@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tongban.accounts.tests.factories import UserFactory
-from tongban.cases import services, sources
+from tongban.cases import results, services, sources
 from tongban.cases.models import Case, CaseFile, CaseMaterial
 from tongban.cases.tests.factories import (
     ANSWERS,
@@ -22,7 +22,7 @@ from tongban.cases.tests.factories import (
     pdf_bytes,
     png_bytes,
 )
-from tongban.core.errors import NotFound, PermissionDenied, Unavailable, ValidationFailed
+from tongban.core.errors import Conflict, NotFound, PermissionDenied, Unavailable, ValidationFailed
 from tongban.core.events import events_dispatch
 from tongban.core.models import AuditEntry, OutboxEvent
 from tongban.notifications.models import Notification
@@ -282,3 +282,22 @@ def test_a_clerk_starting_the_same_walk_in_again_continues_the_draft_already_sta
         != first.pk
     )
     assert Case.objects.filter(filed_by=clerk, status=Case.DRAFT).count() == 2
+
+
+@pytest.fixture
+def a_producer_that_issues_nothing():
+    """A result type whose producer promises a licence and issues none, registered as every
+    producer is (cases.results), and taken away again."""
+    promise = results.ResultPromise(licence_name="测试许可证", holder=results.PERSON)
+    results.result_producer_register("test_licence", lambda **kw: None, promise=lambda **kw: promise)
+    yield "test_licence"
+    for registry in (results._producers, results._promise_readers):
+        registry.pop("test_licence")
+
+
+def test_a_case_whose_promised_licence_was_not_issued_is_not_completed(a_producer_that_issues_nothing):
+    case, crew = case_in(Case.APPROVED, case_item(result_type=a_producer_that_issues_nothing))
+    with pytest.raises(Conflict) as refused:
+        services.case_result_issue(actor=crew.issue, case_id=case.pk)
+    assert refused.value.code == "promised_licence_not_issued" and "测试许可证" in refused.value.message
+    assert Case.objects.get(pk=case.pk).status == Case.APPROVED

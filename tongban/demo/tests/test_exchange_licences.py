@@ -4,11 +4,13 @@ passes the catalogue's own checks, and every seeded licence carries a seal that 
 import pytest
 from django.db import transaction
 
+from tongban.cases import results
+from tongban.catalog.models import ItemVersion
 from tongban.demo.city import Scale, city_build
 from tongban.demo.exchange import RESOURCES, exchange_build
 from tongban.demo.licences import seed_licences
 from tongban.exchange.models import DataResource
-from tongban.licences.models import Licence
+from tongban.licences.models import Licence, LicenceType
 from tongban.licences.seal import seal_verify
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +44,21 @@ def test_every_seeded_licence_has_a_layout_and_a_seal_that_verifies(built):
     assert report.licences == len(licences) > 0
     assert all(licence.type.template for licence in licences)
     assert all(seal_verify(licence) for licence in licences[:50])
+
+
+def test_every_item_promising_an_e_licence_can_be_applied_for_by_its_holder(built):
+    """Each demo item whose result is an e-licence: where the library has its type, the item's
+    audience admits the holder the licence goes to (a citizen for a person's licence, an
+    enterprise for a legal person's); the rest (registrations, types it lacks) promise none."""
+    versions = list(ItemVersion.objects.filter(status=ItemVersion.PUBLISHED, result_type="licence"))
+    promised = {v.pk: results.result_promise(version=v) for v in versions}
+    assert sum(1 for p in promised.values() if p) > 0
+    for version in versions:
+        promise = promised[version.pk]
+        known = LicenceType.objects.filter(short_code=version.result_licence_type).first()
+        if promise is None:
+            assert known is None or known.registers_holder, version.name
+        elif promise.holder == results.LEGAL_PERSON:
+            assert version.for_legal_persons, version.name
+        else:
+            assert version.for_persons, version.name

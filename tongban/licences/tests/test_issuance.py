@@ -2,7 +2,8 @@
 
 import pytest
 
-from tongban.cases import services as cases
+from tongban.accounts.tests.factories import LegalPersonFactory
+from tongban.cases import documents, services as cases
 from tongban.cases.models import Case
 from tongban.cases.tests.factories import case_in, case_item
 from tongban.core.errors import PermissionDenied, ValidationFailed
@@ -89,8 +90,28 @@ def test_the_issuing_officer_sees_the_licence_fields_prefilled_and_completes_fro
 
 def test_a_registration_that_creates_its_holder_gets_a_document_not_a_licence():
     department = DepartmentFactory()
-    licence_type(department=department, holder_kind=LicenceType.LEGAL, short_code="YYZZ", name="营业执照")
+    licence_type(
+        department=department, holder_kind=LicenceType.LEGAL, short_code="YYZZ", name="营业执照", registers_holder=True
+    )
     version = case_item(department, result_licence_type="YYZZ", result_name="营业执照")
     case, crew = case_in(Case.APPROVED, version)  # filed by a person: the company does not exist yet
     case = cases.case_result_issue(actor=crew.issue, case_id=case.pk)
     assert case.result_reference == case.number and not Licence.objects.exists()
+    decision = documents.document_html(case, "decision")
+    assert "营业执照" in decision and "电子证照" not in decision  # nothing promised that will not come
+
+
+def test_a_person_cannot_apply_for_a_licence_an_enterprise_holds_and_the_enterprise_gets_it():
+    department = DepartmentFactory()
+    licence_type(department=department, holder_kind=LicenceType.LEGAL, short_code="SPJYXKZ", fields=[])
+    version = case_item(department)
+    with pytest.raises(ValidationFailed) as refused:
+        case_in(Case.DRAFT, version)
+    assert refused.value.code == "result_holder_legal_person" and "个体工商户" in refused.value.message
+
+    shop = LegalPersonFactory()
+    case, crew = case_in(Case.APPROVED, version, legal_person=shop)
+    case = cases.case_result_issue(actor=crew.issue, case_id=case.pk)
+    licence = Licence.objects.get()
+    assert (licence.holder_legal_person_id, case.result_reference) == (shop.pk, licence.identifier)
+    assert "将以电子证照形式核发" in documents.document_html(case, "decision")
