@@ -212,6 +212,8 @@ def _receipt(case: Case, history: list[CaseStatus]) -> dict:
         "due_provisional": "、".join(map(str, provisional)),  # years whose schedule is not yet published
         "materials": materials,
         "opinion": accepted.opinion,
+        "delivery": case.get_delivery_choice_display(),
+        "delivery_address": case.delivery_address,
     }
 
 

@@ -155,10 +155,20 @@ def _result_field(spec) -> forms.Field:
 
 
 class DeliverForm(ActForm):
+    """送达 the way the applicant chose: only that way is offered once they have chosen."""
+
     act = "deliver"
     method = forms.ChoiceField(label=_("送达方式"), choices=Case.DELIVERIES, widget=forms.RadioSelect)
     carrier = forms.CharField(label=_("快递公司"), required=False, max_length=30)
     tracking_number = forms.CharField(label=_("运单号"), required=False, max_length=40)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        if case.delivery_choice:
+            self.fields["method"].choices = [(case.delivery_choice, case.get_delivery_choice_display())]
+            self.fields["method"].initial = case.delivery_choice
+            if case.delivery_address:
+                self.fields["method"].help_text = _("收件地址：%(address)s") % {"address": case.delivery_address}
 
 
 class OwedReceiveForm(ActForm):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tongban.core.field_crypto import EncryptedField
 from tongban.core.masking import mask
 
 
@@ -140,6 +141,11 @@ class Case(models.Model):
     result_name = models.CharField("办理结果", max_length=100, blank=True)
     result_reference = models.CharField("结果文号或证照标识", max_length=120, blank=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # How the applicant asked to receive the result (the review page, the window); 送达 honours it.
+    delivery_choice = models.CharField(
+        "领取方式", max_length=10, choices=DELIVERIES, blank=True, default="", db_default=""
+    )
+    delivery_address = EncryptedField("邮寄地址", blank=True, default="", db_default="")
     delivery = models.CharField("送达方式", max_length=10, choices=DELIVERIES, blank=True)
     carrier = models.CharField("快递公司", max_length=30, blank=True)
     tracking_number = models.CharField("运单号", max_length=40, blank=True)

@@ -464,7 +464,15 @@ def draft_review(request, case_id: int):
     return render(request, "cases/portal/draft_review.html", _review_context(case))
 
 
-def _review_context(case: Case, *, refusal: str = "", problems: list[str] | None = None) -> dict:
+def _review_context(
+    case: Case,
+    *,
+    refusal: str = "",
+    problems: list[str] | None = None,
+    delivery_error: str = "",
+    delivery_posted: dict | None = None,
+) -> dict:
+    """The review page; after a refused submission, what the applicant posted stays as they typed it."""
     version = catalog.version_for_case(case.version_id)
     specs = form_spec(version)
     errors = form_validate(specs, case.answers)[1]
@@ -482,19 +490,39 @@ def _review_context(case: Case, *, refusal: str = "", problems: list[str] | None
         "materials": materials,
         "refusal": refusal,
         "problems": problems or [],
+        "delivery_methods": [(code, DELIVERY_LABELS[code]) for code in version.delivery_methods],
+        "delivery_chosen": (delivery_posted or {}).get("delivery", case.delivery_choice),
+        "delivery_address": (delivery_posted or {}).get("delivery_address", case.delivery_address),
+        "delivery_error": delivery_error,
     }
+
+
+DELIVERY_LABELS = dict(Case.DELIVERIES)
 
 
 @login_required
 @require_POST
 def draft_submit(request, case_id: int):
+    """Keep the way the applicant chose to receive the result, then submit."""
     case = _draft_for(request, case_id)
     if case.status != Case.DRAFT:
         return redirect("mycases:detail", case.number)
     try:
+        if "delivery" in request.POST:
+            services.case_delivery_choose(
+                actor=request.user,
+                case_id=case.pk,
+                method=request.POST["delivery"],
+                address=request.POST.get("delivery_address", ""),
+            )
         case = services.case_submit(actor=request.user, case_id=case.pk)
     except TongbanError as error:
-        context = _review_context(case, refusal=error.message, problems=error.problems)
+        case = _draft_for(request, case_id)
+        delivery = error.message if error.field in ("delivery", "delivery_address") else ""
+        posted = {key: request.POST[key] for key in ("delivery", "delivery_address") if key in request.POST}
+        context = _review_context(
+            case, refusal=error.message, problems=error.problems, delivery_error=delivery, delivery_posted=posted
+        )
         return render(request, "cases/portal/draft_review.html", context, status=422)
     messages.success(
         request, _("申请已提交，办件编号 %(number)s。请记下编号，可随时查询办理进度。") % {"number": case.number}

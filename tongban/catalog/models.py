@@ -221,6 +221,13 @@ class ItemVersion(models.Model):
         return f"{self.name}（第{self.number}版·{self.get_status_display()}）"
 
     @property
+    def delivery_methods(self) -> list[str]:
+        """How the result may reach the applicant (cases.Case.DELIVERIES' codes), in the order a
+        page offers them."""
+        offered = {"window": self.delivery_window, "mail": self.delivery_mail, "electronic": self.delivery_electronic}
+        return [code for code, on in offered.items() if on]
+
+    @property
     def promised_days(self) -> int:
         """The working days promised to the applicant: none for 即办件, done the day it is accepted
         (catalog.rules keeps their promised limit at 0; this says so in one place)."""

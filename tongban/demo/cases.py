@@ -470,6 +470,7 @@ def _case_create(plan: Plan) -> Case:
         )
         for material in case.materials.filter(required=True):
             services.case_material_mark_paper(actor=plan.filer, case_id=case.pk, material_id=material.pk)
+        _delivery_choose(plan, case)
         return services.case_submit(actor=plan.filer, case_id=case.pk)
     if plan.channel == Case.AGENT:
         return services.case_apply(
@@ -493,7 +494,21 @@ def _case_create(plan: Plan) -> Case:
         services.case_file_add(actor=plan.filer, case_id=case.pk, material_id=material.pk, name=name, content=PDF)
     if plan.state == "draft":
         return case
+    _delivery_choose(plan, case)
     return services.case_submit(actor=plan.filer, case_id=case.pk)
+
+
+DEMO_ADDRESS = "示范市城东区东华街道幸福路8号"
+
+
+def _delivery_choose(plan: Plan, case: Case) -> None:
+    """Each applicant picks one of the ways the item offers, the same on every build."""
+    methods = plan.version.delivery_methods
+    if methods:
+        method = methods[case.pk % len(methods)]
+        services.case_delivery_choose(
+            actor=plan.filer, case_id=case.pk, method=method, address=DEMO_ADDRESS if method == "mail" else ""
+        )
 
 
 def _act(rng: random.Random, plan: Plan, case: Case, act: str, context: CityCases) -> None:
@@ -555,7 +570,7 @@ def _act(rng: random.Random, plan: Plan, case: Case, act: str, context: CityCase
         case "issue_result":
             services.case_result_issue(actor=crew.issue, case_id=case.pk, result_data=_result_data(case, plan.version))
         case "deliver":
-            method = rng.choice(("window", "window", "mail", "electronic"))
+            method = case.delivery_choice or rng.choice(("window", "window", "mail", "electronic"))
             services.case_deliver(
                 actor=crew.deliver,
                 case_id=case.pk,

@@ -36,6 +36,7 @@ from tongban.cases.services.apply import (
     case_submit_with_correction as case_submit_with_correction,
 )
 from tongban.cases.services.drafts import (
+    case_delivery_choose as case_delivery_choose,
     case_draft_discard as case_draft_discard,
     case_draft_save as case_draft_save,
     case_draft_start as case_draft_start,

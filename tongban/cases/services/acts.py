@@ -491,6 +491,12 @@ def case_deliver(
     methods = dict(Case.DELIVERIES)
     if method not in methods:
         raise ValidationFailed(_("请选择送达方式。"), code="delivery_invalid")
+    if case.delivery_choice and method != case.delivery_choice:
+        raise ValidationFailed(
+            _("申请人选择了“%(chosen)s”，请按其选择送达。") % {"chosen": methods[case.delivery_choice]},
+            code="delivery_not_as_chosen",
+            field="method",
+        )
     if method == "mail" and not (carrier.strip() and tracking_number.strip()):
         raise ValidationFailed(_("邮寄送达须填写快递公司和运单号。"), code="tracking_required")
     case.delivery, case.carrier, case.tracking_number = method, carrier.strip(), tracking_number.strip()

@@ -128,6 +128,7 @@ def draft_built(
         answers=answers or {},
         eligibility=eligibility or {},
         promised_days=version.promised_days,
+        delivery_choice=_delivery_default(version) if channel != Case.API else "",
     )
     materials = [
         CaseMaterial(
@@ -176,6 +177,50 @@ def _draft_for_update(*, actor: Actor, case_id: int) -> Case:
     if case.status not in (Case.DRAFT, Case.CORRECTION):
         raise Conflict(_("申请已提交，不能再修改；如需补充，请等待补正告知。"), code="case_not_editable")
     return case
+
+
+ADDRESS_MIN, ADDRESS_MAX = 5, 200
+
+
+def _delivery_default(version) -> str:
+    """Preselected until the applicant chooses: the first way that needs no address."""
+    return next((method for method in version.delivery_methods if method != "mail"), "")
+
+
+@transaction.atomic
+def case_delivery_choose(*, actor: Actor, case_id: int, method: str, address: str = "") -> Case:
+    """How the applicant wants the result: one of the ways the item offers; by mail, to an address."""
+    case = _draft_for_update(actor=actor, case_id=case_id)
+    version = catalog.version_for_case(case.version_id)
+    if method not in version.delivery_methods:
+        raise ValidationFailed(
+            _("请在本事项提供的方式中选择领取方式。"), code="delivery_choice_invalid", field="delivery"
+        )
+    address = " ".join(address.split()) if method == "mail" else ""
+    if method == "mail" and not ADDRESS_MIN <= len(address) <= ADDRESS_MAX:
+        raise ValidationFailed(
+            _("邮寄送达请填写完整的收件地址（%(min)s至%(max)s个字），含区县、街道和门牌号。")
+            % {"min": ADDRESS_MIN, "max": ADDRESS_MAX},
+            code="delivery_address_required",
+            field="delivery_address",
+        )
+    case.delivery_choice, case.delivery_address = method, address
+    case.updated_at = timezone.now()
+    case.save(update_fields=["delivery_choice", "delivery_address", "updated_at"])
+    return case
+
+
+def _delivery_checked(case: Case, version) -> None:
+    """A result that is handed over needs a way the item offers (and an address, by mail).
+    A partner system filing through the API (channel api) hands the result over itself."""
+    if version.result_type == "none" or not version.delivery_methods or case.channel == Case.API:
+        return
+    if case.delivery_choice not in version.delivery_methods:
+        raise ValidationFailed(_("请选择办理结果的领取方式。"), code="delivery_choice_required", field="delivery")
+    if case.delivery_choice == "mail" and not case.delivery_address:
+        raise ValidationFailed(
+            _("邮寄送达请填写收件地址。"), code="delivery_address_required", field="delivery_address"
+        )
 
 
 @transaction.atomic
@@ -323,12 +368,14 @@ def submission_checked(
     actor: Actor, case: Case, *, materials: list[CaseMaterial] | None = None, missing_ok: bool = False
 ) -> list[CaseMaterial]:
     """The submission's checks, in the order the applicant is told: may submit, conditions
-    confirmed, form valid, materials complete. Returns the materials that apply."""
+    confirmed, form valid, a way to receive the result, materials complete. Returns the materials
+    that apply."""
     act_checked(case, "submit", actor)
     version = catalog.version_for_case(case.version_id)
     if case.channel in Case.PORTAL and version.conditions and not case.eligibility.get("confirmed"):
         raise ValidationFailed(_("请先阅读受理条件，并确认“我已阅读并符合受理条件”。"), code="eligibility_unconfirmed")
     case.answers = answers_checked(version, case.answers)
+    _delivery_checked(case, version)
     return _materials_settled(case, case.answers, actor, materials=materials, missing_ok=missing_ok)
 
 

@@ -3,7 +3,8 @@ it can take (a supervisor gets no 认领 that would fail); citizens read plain w
 with its result under 已结束; every link a document prints is on the public base URL; the citizen
 pages fit a 390 px phone; a file is chosen with a Chinese control; the window names the person at
 the desk in full, and a clerk starting a walk-in again continues the draft already started; the
-licence promised to an enterprise is in its wallet once the case is completed."""
+licence promised to an enterprise is in its wallet once the case is completed; the delivery the
+applicant chose is on the receipt and is the only one the deliverer is offered."""
 
 import io
 
@@ -13,8 +14,9 @@ from django.test import Client
 from pypdf import PdfReader
 
 from tongban.accounts.tests.factories import LegalPersonFactory, UserFactory
+from tongban.cases import services
 from tongban.cases.models import Case
-from tongban.cases.tests.factories import case_in, case_item, officer, pdf_bytes
+from tongban.cases.tests.factories import Crew, case_in, case_item, draft_case, officer, pdf_bytes
 from tongban.cases.tests.test_browser import act, log_in, reference_data  # noqa: F401 - fixture
 from tongban.licences.tests.factories import licence_type
 
@@ -154,3 +156,41 @@ def test_the_licence_promised_to_an_enterprise_is_in_its_wallet_after_completion
     page.goto("/me/licences/")
     wallet = page.locator("main").inner_text()
     assert "食品经营许可证" in wallet and "街角小吃店" in wallet
+
+
+def test_the_delivery_the_applicant_chose_is_on_the_receipt_and_is_the_only_one_offered(page):
+    case = draft_case(case_item())
+    log_in(page, case.filed_by)
+    page.goto(f"/me/cases/drafts/{case.pk}/review/")
+    page.get_by_label("邮寄送达", exact=True).check()
+    page.get_by_role("button", name="确认提交").click()
+    assert page.locator("#delivery .error").inner_text().startswith("邮寄送达请填写完整的收件地址")
+    page.get_by_label("邮寄地址（选择邮寄送达时填写）").fill("示范市城东区东华街道幸福路1号")
+    page.get_by_role("button", name="确认提交").click()
+    page.wait_for_url("**/me/cases/3419*/")
+    assert "邮寄送达" in page.locator("main").inner_text() and "幸福路1号" in page.locator("main").inner_text()
+
+    case = Case.objects.get(pk=case.pk)
+    crew = Crew(case.department)
+    services.case_accept(actor=crew.accept, case_id=case.pk)
+    receipt = page.request.get(f"/documents/cases/{case.pk}/receipt.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.body())).pages)
+    assert "领取方式" in text and "邮寄送达" in text
+
+    for act_name in ("approve_step", "decide", "issue_result"):
+        ACTS[act_name](case, crew)
+    log_in(page, crew.deliver)
+    page.goto(f"/workbench/cases/{case.pk}/")
+    panel = page.locator("#act-deliver")
+    panel.locator("summary").click()
+    assert panel.get_by_role("radio").count() == 1 and panel.get_by_label("邮寄送达", exact=True).is_checked()
+    assert "幸福路1号" in panel.inner_text()
+
+
+ACTS = {
+    "approve_step": lambda c, crew: services.case_step_approve(actor=crew.review, case_id=c.pk, opinion="材料齐全"),
+    "decide": lambda c, crew: services.case_decide(
+        actor=crew.approve, case_id=c.pk, decision="approved", opinion="同意"
+    ),
+    "issue_result": lambda c, crew: services.case_result_issue(actor=crew.issue, case_id=c.pk),
+}

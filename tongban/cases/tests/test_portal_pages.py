@@ -198,12 +198,13 @@ def test_a_conditional_material_appears_only_when_its_rule_applies(client, user,
     assert "hx-swap-oob" not in saved  # nothing to redraw when the materials stay the same
 
 
-def test_licence_and_shared_materials_say_they_are_fetched(client, user):
+def test_licence_and_shared_materials_say_they_will_be_fetched_not_that_they_were(client, user):
     materials = [{"standard": "营业执照", "order": 1, "source": "licence", "source_ref": "YYZZ"}]
     version = case_item(materials=materials)
     case = _started(client, version)
     page = client.get(f"/me/cases/drafts/{case.pk}/").content.decode()
-    assert "已由电子证照提供" in page and "提交时由平台经您授权自动调取" in page
+    assert "将从电子证照库调取" in page and "提交时由平台经您授权自动调取" in page
+    assert "已由电子证照提供" not in page  # only once it was
     assert 'name="file"' in page  # an upload stays offered in case the licence cannot be fetched
 
 

@@ -301,3 +301,30 @@ def test_a_case_whose_promised_licence_was_not_issued_is_not_completed(a_produce
         services.case_result_issue(actor=crew.issue, case_id=case.pk)
     assert refused.value.code == "promised_licence_not_issued" and "测试许可证" in refused.value.message
     assert Case.objects.get(pk=case.pk).status == Case.APPROVED
+
+
+def test_the_applicant_chooses_how_to_receive_the_result_and_mail_needs_an_address():
+    version = case_item()  # offers window pick-up and mail
+    case = draft_case(version)
+    assert case.delivery_choice == "window"  # preselected: the first way that needs no address
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_delivery_choose(actor=case.filed_by, case_id=case.pk, method="mail", address="  ")
+    assert refused.value.field == "delivery_address"
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_delivery_choose(actor=case.filed_by, case_id=case.pk, method="drone")
+    assert refused.value.code == "delivery_choice_invalid"
+    services.case_delivery_choose(
+        actor=case.filed_by, case_id=case.pk, method="mail", address="示范市城东区东华街道 1 号"
+    )
+    case = services.case_submit(actor=case.filed_by, case_id=case.pk)
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.delivery_choice, stored.delivery_address) == ("mail", "示范市城东区东华街道 1 号")
+
+
+def test_a_result_is_delivered_only_the_way_the_applicant_chose():
+    case, crew = case_in(Case.COMPLETED)
+    assert case.delivery_choice == "window"
+    with pytest.raises(ValidationFailed) as refused:
+        services.case_deliver(actor=crew.deliver, case_id=case.pk, method="mail", carrier="EMS", tracking_number="1")
+    assert refused.value.code == "delivery_not_as_chosen" and "窗口领取" in refused.value.message
+    assert services.case_deliver(actor=crew.deliver, case_id=case.pk, method="window").status == Case.DELIVERED

@@ -249,6 +249,12 @@ def test_a_case_walks_from_review_to_delivery_through_the_pages(client, east):
     assert fresh(case).result_reference == "JY13419020000001"
 
     client.force_login(crew.deliver)
+    # the applicant chose mail before submitting
+    Case.objects.filter(pk=case.pk).update(delivery_choice="mail", delivery_address="示范市城东区东华街道1号")
+    form = page_of(client.get(f"/workbench/cases/{case.pk}/"))
+    assert "收件地址：示范市城东区东华街道1号" in form and 'value="window"' not in form
+    not_chosen = act(client, case, "deliver", method="window")
+    assert not_chosen.status_code == 422 and fresh(case).status == Case.COMPLETED
     missing = act(client, case, "deliver", method="mail", carrier="邮政EMS")
     assert missing.status_code == 422 and "邮寄送达须填写快递公司和运单号" in page_of(missing)
     assert act(client, case, "deliver", method="mail", carrier="邮政EMS", tracking_number="EM1234").status_code == 302

@@ -82,7 +82,7 @@ ACT_AS = {
     "decide": lambda c, actor: services.case_decide(actor=actor, case_id=c.pk, decision="approved", opinion="同意"),
     "issue_result": lambda c, actor: services.case_result_issue(actor=actor, case_id=c.pk),
     "deliver": lambda c, actor: services.case_deliver(
-        actor=actor, case_id=c.pk, method="mail", carrier="EMS", tracking_number="1234567890123"
+        actor=actor, case_id=c.pk, method=c.delivery_choice or "mail", carrier="EMS", tracking_number="1234567890123"
     ),
     "receive_owed": lambda c, actor: services.case_owed_receive(actor=actor, case_id=c.pk),
     "expire_owed": lambda c, actor: SWEEPS["expire_owed"](case_id=c.pk),

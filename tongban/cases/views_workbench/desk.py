@@ -194,6 +194,9 @@ def _filing_page(request, case: Case, *, error=None, status: int = 200):
         "materials": selectors.case_materials(case),
         "window": case.channel == Case.WINDOW,
         "may_mark_paper": case.channel == Case.WINDOW,
+        "delivery_methods": [(code, dict(Case.DELIVERIES)[code]) for code in _version_methods(case)],
+        "delivery_chosen": request.POST.get("delivery", case.delivery_choice),
+        "delivery_address": request.POST.get("delivery_address", case.delivery_address),
         "error": error,
     }
     return render(request, "cases/workbench/filing.html", context, status=status)
@@ -217,11 +220,22 @@ def _field_row(spec, value, posted, known: dict) -> dict:
     return {"spec": spec, "name": name, "value": value if value is not None else ""}
 
 
+def _version_methods(case: Case) -> list[str]:
+    return catalog.version_for_case(case.version_id).delivery_methods
+
+
 def _filing_keep(request, case: Case) -> None:
     """Save what the clerk entered: the answers, paper originals checked, scans uploaded."""
     specs = form_spec(catalog.version_for_case(case.version_id))
     answers = {**forms.answers_from_post(specs, request.POST), **_known_identifiers(specs, case)}
     services.case_draft_save(actor=request.user, case_id=case.pk, answers=answers)
+    if "delivery" in request.POST:
+        services.case_delivery_choose(
+            actor=request.user,
+            case_id=case.pk,
+            method=request.POST["delivery"],
+            address=request.POST.get("delivery_address", ""),
+        )
     for material in selectors.case_materials(case):
         _material_keep(request, case, material)
 
