@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts import selectors as accounts
 from tongban.cases import results, selectors, services
+from tongban.cases.delivery_posted import delivery_keep
 from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.uploads import stored_file_response, upload_read
 from tongban.catalog import selectors as catalog
@@ -508,13 +509,7 @@ def draft_submit(request, case_id: int):
     if case.status != Case.DRAFT:
         return redirect("mycases:detail", case.number)
     try:
-        if "delivery" in request.POST:
-            services.case_delivery_choose(
-                actor=request.user,
-                case_id=case.pk,
-                method=request.POST["delivery"],
-                address=request.POST.get("delivery_address", ""),
-            )
+        delivery_keep(request, case)
         case = services.case_submit(actor=request.user, case_id=case.pk)
     except TongbanError as error:
         case = _draft_for(request, case_id)

@@ -381,6 +381,23 @@ def test_window_walk_in_is_accepted_on_the_spot(client, east, window_clerk):
     assert "打印受理通知书" in receipt and f"/documents/cases/{case.pk}/receipt.pdf" in receipt
 
 
+def test_the_window_records_how_the_walk_in_wants_the_result(client, east, window_clerk):
+    version = east[0]
+    villager = UserFactory().person
+    desk_find(client, villager.id_number)
+    started = client.post("/workbench/cases/window/", {"item_id": version.item_id})
+    form = page_of(client.get(started["Location"]))
+    assert "办理结果的领取方式（请询问申请人）" in form and "邮寄送达" in form
+    no_address = client.post(started["Location"], {"f_shop_name": "街角小吃", "delivery": "mail", "action": "save"})
+    assert no_address.status_code == 422 and "收件地址" in page_of(no_address)
+    client.post(
+        started["Location"],
+        {"f_shop_name": "街角小吃", "delivery": "mail", "delivery_address": "示范市城东区幸福路8号", "action": "save"},
+    )
+    case = Case.objects.get(person=villager)
+    assert (case.delivery_choice, case.delivery_address) == ("mail", "示范市城东区幸福路8号")
+
+
 def test_the_clerk_sees_the_full_name_of_the_person_at_the_desk_and_the_read_is_audited(client, east, window_clerk):
     villager = UserFactory().person
     desk_find(client, villager.id_number)

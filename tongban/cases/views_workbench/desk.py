@@ -13,6 +13,7 @@ from tongban.accounts import selectors as accounts, services as accounts_service
 from tongban.accounts.decorators import post_required, staff_required
 from tongban.accounts.types import Actor
 from tongban.cases import forms_workbench as forms, selectors, services, workflow
+from tongban.cases.delivery_posted import delivery_keep
 from tongban.cases.models import Case
 from tongban.cases.uploads import upload_read
 from tongban.cases.views_workbench.case import MASKED_KINDS, documents
@@ -229,13 +230,7 @@ def _filing_keep(request, case: Case) -> None:
     specs = form_spec(catalog.version_for_case(case.version_id))
     answers = {**forms.answers_from_post(specs, request.POST), **_known_identifiers(specs, case)}
     services.case_draft_save(actor=request.user, case_id=case.pk, answers=answers)
-    if "delivery" in request.POST:
-        services.case_delivery_choose(
-            actor=request.user,
-            case_id=case.pk,
-            method=request.POST["delivery"],
-            address=request.POST.get("delivery_address", ""),
-        )
+    delivery_keep(request, case)
     for material in selectors.case_materials(case):
         _material_keep(request, case, material)
 
