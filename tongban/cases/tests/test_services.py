@@ -289,10 +289,10 @@ def a_producer_that_issues_nothing():
     """A result type whose producer promises a licence and issues none, registered as every
     producer is (cases.results), and taken away again."""
     promise = results.ResultPromise(licence_name="测试许可证", holder=results.PERSON)
-    results.result_producer_register("test_licence", lambda **kw: None, promise=lambda **kw: promise)
-    yield "test_licence"
+    results.result_producer_register("testlic", lambda **kw: None, promise=lambda **kw: promise)
+    yield "testlic"
     for registry in (results._producers, results._promise_readers):
-        registry.pop("test_licence")
+        registry.pop("testlic")
 
 
 def test_a_case_whose_promised_licence_was_not_issued_is_not_completed(a_producer_that_issues_nothing):
