@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tongban.accounts.decorators import post_required, staff_required
-from tongban.cases import consent, forms_workbench as forms, services
+from tongban.cases import consent, forms_workbench as forms
 from tongban.cases.models import Case
 from tongban.cases.views_workbench.desk import Applicant, applicant_find, chosen, start_page
 from tongban.catalog import selectors as catalog
@@ -108,14 +108,7 @@ def _signature(request, applicant, version):
 
 def _agent_draft(request, applicant, version, given: dict, signature=None):
     try:
-        case = services.case_draft_start(
-            actor=request.user,
-            item_id=version.item_id,
-            person_id=applicant.person.pk,
-            legal_person_id=applicant.legal_person.pk if applicant.legal_person else None,
-            channel=Case.AGENT,
-            consent=given,
-        )
+        case = applicant.draft_start(request.user, version, channel=Case.AGENT, consent=given)
         if signature is not None:
             name, content = signature
             consent.consent_signature_keep(actor=request.user, case=case, name=name, content=content)

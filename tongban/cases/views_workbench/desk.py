@@ -39,6 +39,17 @@ class Applicant:
             else person
         )
 
+    def draft_start(self, actor: Actor, version, *, channel: str, consent: dict | None = None) -> Case:
+        """A draft of the item for this applicant, filed by staff at the window or as an agent."""
+        return services.case_draft_start(
+            actor=actor,
+            item_id=version.item_id,
+            person_id=self.person.pk,
+            legal_person_id=self.legal_person.pk if self.legal_person else None,
+            channel=channel,
+            consent=consent,
+        )
+
 
 def applicant_find(actor: Actor, who: str) -> Applicant | None:
     """The applicant by a full ID number (a person) or USCC (an enterprise, with its legal
@@ -151,13 +162,7 @@ def window_start(request):
         return start_page(request, agent=False)
     try:
         applicant, version = chosen(request, agent=False)
-        case = services.case_draft_start(
-            actor=request.user,
-            item_id=version.item_id,
-            person_id=applicant.person.pk,
-            legal_person_id=applicant.legal_person.pk if applicant.legal_person else None,
-            channel=Case.WINDOW,
-        )
+        case = applicant.draft_start(request.user, version, channel=Case.WINDOW)
     except TongbanError as error:
         messages.error(request, error.message)
         return redirect("caseswork:window_start")

@@ -16,19 +16,17 @@ import sys
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
 
 from tongban.accounts.tests.factories import next_id_number
 from tongban.core.identifiers import FULL_WIDTH, HALF_WIDTH, id_number_check_char, make_id_number, make_uscc
+from tongban.core.tests.racing import postgres_only
 from tongban.exchange import imports
 from tongban.exchange.models import ImportBatch
 from tongban.exchange.tests.factories import resource_with_fields
 
 pytestmark = pytest.mark.django_db
 
-POSTGRES_ONLY = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the SQL checker runs on PostgreSQL (.ci/run's PostgreSQL pass)"
-)
+POSTGRES_ONLY = postgres_only("the SQL checker loads the file with COPY, which only PostgreSQL has")
 
 FIELDS = [
     ("id_number", "公民身份号码", "id_number", "sensitive"),
